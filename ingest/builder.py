@@ -1,0 +1,259 @@
+"""Assemble a `Document` from the blocks a format parser found, in reading order.
+
+Parsers only say *what* they saw (`RawBlock`: kind, text, page, box, table cells); the builder owns
+everything common to all formats: heading detection from 公文 numbering, furniture (headers, footers,
+page numbers) removal, offsets into the plain text, 公文 metadata, and sentence/passage segmentation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.clean import clean_line, furniture_key, is_page_number
+from ingest.gongwen import detect_gongwen
+from ingest.model import (
+    BBox,
+    Document,
+    Furniture,
+    InputFormat,
+    Segment,
+    SegmentKind,
+    Source,
+)
+from ingest.options import ParseOptions
+from ingest.segment import split_passages, split_sentences
+
+
+@dataclass
+class RawBlock:
+    kind: SegmentKind
+    text: str
+    page: int = 1
+    bbox: BBox | None = None
+    source: Source = Source.TEXT
+    level: int | None = None
+    rows: list[list[str]] | None = None  # for tables: cell texts, merged cells appear once
+    end_page: int | None = None
+    # set by parsers that know a block is page furniture (PDF margins, DOCX header parts)
+    furniture: str | None = None
+    height: float | None = None  # typical line height: a font-size proxy for heading detection
+
+
+@dataclass
+class ParsedContent:
+    """What a format parser hands to the builder."""
+
+    blocks: list[RawBlock]
+    pages: int
+    metadata: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+    furniture: list[Furniture] = field(default_factory=list)
+
+
+# 公文 heading numbering: 一、 / （一） / 1. 1、 1． / （1）. Levels follow GB/T 9704: 一、 is the top.
+_NUMBERING = [
+    (1, re.compile(r"^[一二三四五六七八九十百]{1,3}\s*[、.．]")),
+    (2, re.compile(r"^[（(]\s*[一二三四五六七八九十百]{1,3}\s*[）)]")),
+    (3, re.compile(r"^\d{1,2}\s*(?:[、．]|\.(?!\d))")),
+    (4, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
+    (1, re.compile(r"^第[一二三四五六七八九十百\d]{1,4}[章部篇]")),
+    (2, re.compile(r"^第[一二三四五六七八九十百\d]{1,4}节")),
+]
+_SECTION_WORDS = re.compile(
+    r"^(基本情况|主要做法|工作成效|主要成效|取得成效|典型经验|经验做法|特色亮点|存在问题|存在的问题|下一步(工作)?(打算|计划|安排)|"
+    r"工作措施|主要措施|工作亮点|创新做法|附件\s*\d*|前言|引言|摘要|目录|结语)[：:]?$"
+)
+
+
+def numbering_level(text: str) -> int | None:
+    """The 公文 outline level a line's numbering implies, if any.
+
+    >>> numbering_level("一、基本情况"), numbering_level("（二）主要做法"), numbering_level("2022年")
+    (1, 2, None)
+    """
+    for level, pattern in _NUMBERING:
+        if pattern.match(text):
+            return level
+    return None
+
+
+def looks_like_heading(text: str) -> int | None:
+    """Level of a paragraph that reads as a heading: numbered, short and not a full sentence.
+
+    "（一）强化组织领导。各区县要……" is a run-in heading inside a paragraph and stays a paragraph.
+    """
+    t = text.strip()
+    if not t or len(t) > 48:
+        return None
+    level = numbering_level(t)
+    body = t.rstrip("。；;")
+    if level is not None:
+        if "。" in body or "；" in body or len(t) > 40:
+            return None
+        return level
+    if _SECTION_WORDS.match(t):
+        return 1
+    return None
+
+
+def _strip_furniture(blocks: list[RawBlock], pages: int) -> tuple[list[RawBlock], list[Furniture]]:
+    """Remove page-number lines and running headers/footers that repeat across pages."""
+    furniture: list[Furniture] = []
+    kept: list[RawBlock] = []
+    # Candidate running heads: blocks flagged by the parser as sitting in a page margin.
+    margin_keys = Counter(
+        (b.furniture, furniture_key(b.text)) for b in blocks if b.furniture in ("header", "footer")
+    )
+    repeat_floor = 2 if pages <= 3 else max(2, int(pages * 0.3))
+    for b in blocks:
+        text = b.text.strip()
+        if b.kind is not SegmentKind.TABLE and is_page_number(text):
+            furniture.append(Furniture(page=b.page, kind="page_number", text=text))
+            continue
+        if b.furniture == "page_number":
+            furniture.append(Furniture(page=b.page, kind="page_number", text=text))
+            continue
+        if b.furniture in ("header", "footer"):
+            key = (b.furniture, furniture_key(b.text))
+            if margin_keys[key] >= repeat_floor or _has_page_number_part(text):
+                furniture.append(Furniture(page=b.page, kind=b.furniture, text=text))
+                continue
+        kept.append(b)
+    return kept, furniture
+
+
+_INLINE_PAGE = re.compile(r"(^|\s)[\-—–－]*\s*\d{1,4}\s*[\-—–－]*\s*$|^\s*\d{1,4}\s*[/／]\s*\d{1,4}\s")
+
+
+def _has_page_number_part(text: str) -> bool:
+    return bool(_INLINE_PAGE.search(text)) and len(text) < 80
+
+
+def build_document(
+    content: ParsedContent,
+    *,
+    data: bytes,
+    filename: str,
+    fmt: InputFormat,
+    options: ParseOptions,
+    archive_path: str | None = None,
+) -> Document:
+    blocks, furniture = _strip_furniture(content.blocks, content.pages)
+    furniture = content.furniture + furniture
+
+    segments: list[Segment] = []
+    parts: list[str] = []
+    pos = 0
+    counter = 0
+
+    def next_id() -> str:
+        nonlocal counter
+        counter += 1
+        return f"s{counter}"
+
+    for b in blocks:
+        if b.kind is SegmentKind.TABLE and b.rows:
+            rows = [[clean_line(c.replace("\n", " ")) for c in row] for row in b.rows]
+            rows = [r for r in rows if any(r)]
+            if not rows:
+                continue
+            table_id = next_id()
+            table_start = pos
+            child: list[Segment] = []
+            row_pos = pos
+            for ri, row in enumerate(rows):
+                row_id = next_id()
+                row_text = "\t".join(row)
+                cell_pos = row_pos
+                cells = []
+                for ci, cell in enumerate(row):
+                    if cell:
+                        cells.append(
+                            Segment(
+                                id=next_id(), kind=SegmentKind.TABLE_CELL, text=cell, page=b.page,
+                                start=cell_pos, end=cell_pos + len(cell), source=_table_source(b),
+                                parent=row_id, row=ri, col=ci,
+                            )
+                        )
+                    cell_pos += len(cell) + 1
+                child.append(
+                    Segment(
+                        id=row_id, kind=SegmentKind.TABLE_ROW, text=row_text, page=b.page,
+                        start=row_pos, end=row_pos + len(row_text), source=_table_source(b),
+                        parent=table_id, row=ri,
+                    )
+                )
+                child.extend(cells)
+                row_pos += len(row_text) + 1
+            table_text = "\n".join("\t".join(r) for r in rows)
+            segments.append(
+                Segment(
+                    id=table_id, kind=SegmentKind.TABLE, text=table_text, page=b.page,
+                    start=table_start, end=table_start + len(table_text), source=_table_source(b),
+                    bbox=b.bbox, end_page=b.end_page,
+                )
+            )
+            segments.extend(child)
+            parts.append(table_text)
+            pos += len(table_text) + 1
+            continue
+
+        text = clean_line(b.text) if "\n" not in b.text else "\n".join(
+            t for t in (clean_line(x) for x in b.text.split("\n")) if t
+        )
+        if not text:
+            continue
+        kind, level = b.kind, b.level
+        if kind in (SegmentKind.PARAGRAPH, SegmentKind.LIST_ITEM) and level is None:
+            guessed = looks_like_heading(text)
+            if guessed is not None:
+                kind, level = SegmentKind.HEADING, guessed
+        segments.append(
+            Segment(
+                id=next_id(), kind=kind, text=text, page=b.page, start=pos, end=pos + len(text),
+                source=b.source, level=level, bbox=b.bbox, end_page=b.end_page,
+            )
+        )
+        parts.append(text)
+        pos += len(text) + 1
+
+    doc_text = "\n".join(parts)
+    doc = Document(
+        id=hashlib.sha256(data).hexdigest(),
+        filename=filename,
+        archive_path=archive_path,
+        format=fmt,
+        pages=content.pages,
+        text=doc_text,
+        segments=segments,
+        furniture=furniture,
+        ocr_pages=sorted(set(content.ocr_pages)),
+        metadata=dict(content.metadata),
+        warnings=list(content.warnings),
+        size=len(data),
+    )
+    doc.gongwen = detect_gongwen(doc)
+    _mark_title(doc)
+    doc.sentences = split_sentences(doc)
+    doc.passages = split_passages(doc, max_chars=options.passage_chars)
+    return doc
+
+
+def _table_source(b: RawBlock) -> Source:
+    return Source.OCR if b.source is Source.OCR else Source.TABLE
+
+
+def _mark_title(doc: Document) -> None:
+    """Make the 公文 title (or a leading stand-alone heading) a level-0 heading."""
+    title = doc.gongwen.title
+    if not title:
+        return
+    for seg in doc.segments[:40]:
+        if seg.parent is None and seg.text.replace(" ", "") == title.replace(" ", ""):
+            seg.kind = SegmentKind.HEADING
+            seg.level = 0
+            return

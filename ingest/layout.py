@@ -1,0 +1,143 @@
+"""Reading order for positioned text lines: fragments -> blocks -> recursive XY-cut -> paragraphs.
+
+Input is a page's line fragments (text with a box, top-left origin), from the PDF text layer or from
+OCR. Lines that sit close together and overlap horizontally form a block (a paragraph column); blocks
+are ordered by a recursive XY-cut (cut across the page where nothing crosses, else cut between columns),
+which keeps two-column and sidebar layouts from interleaving; each block is then split into
+paragraphs at first-line indents and short last lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from ingest.clean import join_wrapped
+from ingest.model import BBox
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass
+class Block:
+    lines: list[Line] = field(default_factory=list)
+    x0: float = 0.0
+    top: float = 0.0
+    x1: float = 0.0
+    bottom: float = 0.0
+    is_table: bool = False
+    payload: object = None  # a table's rows, carried through ordering
+
+    def add(self, line: Line) -> None:
+        if not self.lines:
+            self.x0, self.top, self.x1, self.bottom = line.x0, line.top, line.x1, line.bottom
+        else:
+            self.x0, self.top = min(self.x0, line.x0), min(self.top, line.top)
+            self.x1, self.bottom = max(self.x1, line.x1), max(self.bottom, line.bottom)
+        self.lines.append(line)
+
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str
+    bbox: BBox
+    height: float  # median line height: a proxy for font size
+
+
+def group_blocks(lines: list[Line]) -> list[Block]:
+    """Stack lines into blocks: next line just below, similar height, overlapping horizontally."""
+    blocks: list[Block] = []
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
+        best = None
+        for block in reversed(blocks[-12:]):
+            last = block.lines[-1]
+            gap = line.top - last.bottom
+            h = max(last.height, line.height)
+            if gap > 1.2 * h or gap < -0.5 * h:
+                continue
+            if not (0.7 < line.height / last.height < 1.45):
+                continue
+            overlap = min(line.x1, block.x1) - max(line.x0, block.x0)
+            if overlap > 0.3 * min(line.x1 - line.x0, block.x1 - block.x0):
+                best = block
+                break
+        if best is None:
+            best = Block()
+            blocks.append(best)
+        best.add(line)
+    return blocks
+
+
+def _split(blocks: list[Block], axis: str) -> list[list[Block]]:
+    lo, hi = ("top", "bottom") if axis == "y" else ("x0", "x1")
+    items = sorted(blocks, key=lambda b: getattr(b, lo))
+    groups: list[list[Block]] = []
+    end = None
+    for b in items:
+        if end is None or getattr(b, lo) >= end - 0.5:
+            groups.append([b])
+            end = getattr(b, hi)
+        else:
+            groups[-1].append(b)
+            end = max(end, getattr(b, hi))
+    return groups
+
+
+def xy_cut(blocks: list[Block], depth: int = 0) -> list[Block]:
+    """Order blocks: cut across where nothing crosses (top to bottom), else between columns (left first)."""
+    if len(blocks) <= 1 or depth > 40:
+        return sorted(blocks, key=lambda b: (b.top, b.x0))
+    rows = _split(blocks, "y")
+    if len(rows) > 1:
+        return [b for row in rows for b in xy_cut(row, depth + 1)]
+    cols = _split(blocks, "x")
+    if len(cols) > 1:
+        return [b for col in cols for b in xy_cut(col, depth + 1)]
+    return sorted(blocks, key=lambda b: (b.top, b.x0))
+
+
+def block_paragraphs(block: Block) -> list[Paragraph]:
+    """Split a block into paragraphs at first-line indents, short last lines and numbered starts."""
+    lines = block.lines
+    if not lines:
+        return []
+    h = median(ln.height for ln in lines)
+    paragraphs: list[Paragraph] = []
+    cur: list[Line] = []
+
+    def flush() -> None:
+        if cur:
+            text = ""
+            for ln in cur:
+                text = join_wrapped(text, ln.text)
+            paragraphs.append(
+                Paragraph(
+                    text=text,
+                    bbox=BBox(x0=min(ln.x0 for ln in cur), top=min(ln.top for ln in cur),
+                              x1=max(ln.x1 for ln in cur), bottom=max(ln.bottom for ln in cur)),
+                    height=median(ln.height for ln in cur),
+                )
+            )
+            cur.clear()
+
+    for ln in lines:
+        if cur:
+            prev = cur[-1]
+            indented = ln.x0 > block.x0 + 1.2 * h
+            prev_short = prev.x1 < block.x1 - 2.0 * h
+            if indented or prev_short:
+                flush()
+        cur.append(ln)
+    flush()
+    return paragraphs
