@@ -120,8 +120,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
             if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
                 try:
-                    l, b, r, t = obj.get_bounds()
-                    cover += max(0.0, r - l) * max(0.0, t - b)
+                    left, b, r, t = obj.get_bounds()
+                    cover += max(0.0, r - left) * max(0.0, t - b)
                 except pdfium.PdfiumError:
                     pass
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -144,11 +144,11 @@ def _lines(textpage, text: str, page_height: float) -> list[Line]:
         # surrogate pairs or generated characters shift indices: fall back to one box per character
         return _lines_by_char(textpage, page_height)
     raw = textpage.raw
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    left, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
 
     def box(i: int) -> tuple[float, float, float, float]:
-        pdfium_c.FPDFText_GetCharBox(raw, i, l, r, b, t)
-        return l.value, page_height - t.value, r.value, page_height - b.value
+        pdfium_c.FPDFText_GetCharBox(raw, i, left, r, b, t)
+        return left.value, page_height - t.value, r.value, page_height - b.value
 
     out: list[Line] = []
     start = 0
@@ -203,7 +203,7 @@ def _append(text, start, end, box, out: list[Line]) -> None:
 
 def _lines_by_char(textpage, page_height: float) -> list[Line]:
     raw = textpage.raw
-    l, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    left, r, b, t = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
     cur: list[tuple[str, float, float, float, float]] = []
 
@@ -220,8 +220,8 @@ def _lines_by_char(textpage, page_height: float) -> list[Line]:
         if ch in ("\r", "\n"):
             flush()
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, i, l, r, b, t)
-        cur.append((ch, l.value, page_height - t.value, r.value, page_height - b.value))
+        pdfium_c.FPDFText_GetCharBox(raw, i, left, r, b, t)
+        cur.append((ch, left.value, page_height - t.value, r.value, page_height - b.value))
     flush()
     return lines
 
