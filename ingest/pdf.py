@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
@@ -39,6 +40,7 @@ class _Page:
     images: int
     image_cover: float
     paths: int
+    ruled: bool  # ruling lines or cell boxes that suggest a table: worth opening pdfplumber
 
 
 def parse_pdf(data: bytes, filename: str, options: ParseOptions) -> ParsedContent:
@@ -71,7 +73,7 @@ def _parse(pdf: pdfium.PdfDocument, data: bytes, filename: str, options: ParseOp
             pages.append(_read_page(pdf, i))
         except pdfium.PdfiumError as exc:
             warnings.append(f"page {i + 1}: could not be read ({exc})")
-            pages.append(_Page(i + 1, 595, 842, [], measure(""), 0, 0.0, 0))
+            pages.append(_Page(i + 1, 595, 842, [], measure(""), 0, 0.0, 0, False))
 
     good = [p.quality for p in pages if garbled_reason(p.quality) is None and p.quality.chars >= 50]
     doc_ratio = (sum(q.cjk for q in good) / sum(q.chars for q in good)) if good else None
@@ -92,7 +94,7 @@ def _parse(pdf: pdfium.PdfDocument, data: bytes, filename: str, options: ParseOp
                 warnings.append(f"page {page.number}: text layer unusable ({reason}); OCR is off")
                 continue
             tables: list[tuple[BBox, list[list[str]]]] = []
-            if options.pdf_tables and page.paths >= 8 and page.lines:
+            if options.pdf_tables and page.ruled and page.lines:
                 if plumber is None:
                     import pdfplumber
 
@@ -114,8 +116,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     page = pdf[index]
     try:
         width, height = page.get_size()
-        images = paths = 0
+        images = paths = thin_h = thin_v = boxes = 0
         cover = 0.0
+        box_tops: Counter = Counter()
+        box_lefts: Counter = Counter()
         for obj in page.get_objects(max_depth=2):
             if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
@@ -126,6 +130,19 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
                     pass
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
+                try:
+                    left, b, r, t = obj.get_bounds()
+                except pdfium.PdfiumError:
+                    continue
+                w, h = r - left, t - b
+                if h < 3 and w > 15:
+                    thin_h += 1
+                elif w < 3 and h > 8:
+                    thin_v += 1
+                elif w > 10 and h > 5 and w * h < 0.5 * width * height:
+                    boxes += 1
+                    box_tops[round(t)] += 1
+                    box_lefts[round(left)] += 1
         textpage = page.get_textpage()
         try:
             text = textpage.get_text_range()
@@ -135,7 +152,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     finally:
         page.close()
     cover = min(cover / max(width * height, 1.0), 1.0)
-    return _Page(index + 1, width, height, lines, measure(text), images, cover, paths)
+    # a seal or a rule under the 版头 is not a table; grids of lines or many cell boxes are
+    grid = sum(n >= 2 for n in box_tops.values()) >= 2 and sum(n >= 2 for n in box_lefts.values()) >= 2
+    ruled = (thin_h >= 2 and thin_v >= 2) or boxes >= 20 or (thin_h >= 3 and boxes >= 4) or grid
+    return _Page(index + 1, width, height, lines, measure(text), images, cover, paths, ruled)
 
 
 def _lines(textpage, text: str, page_height: float) -> list[Line]:
