@@ -248,12 +248,18 @@ def _table_source(b: RawBlock) -> Source:
 
 
 def _mark_title(doc: Document) -> None:
-    """Make the 公文 title (or a leading stand-alone heading) a level-0 heading."""
+    """Make the 公文 title a level-0 heading (every line of it, when it wraps over several)."""
     title = doc.gongwen.title
     if not title:
         return
-    for seg in doc.segments[:40]:
-        if seg.parent is None and seg.text.replace(" ", "") == title.replace(" ", ""):
-            seg.kind = SegmentKind.HEADING
-            seg.level = 0
-            return
+    top = [s for s in doc.segments[:60] if s.parent is None]
+    for i in range(len(top)):
+        joined = ""
+        for j in range(i, min(i + 3, len(top))):
+            joined += top[j].text.replace(" ", "")
+            if not title.startswith(joined):
+                break
+            if joined == title:
+                for part in top[i:j + 1]:
+                    part.kind, part.level = SegmentKind.HEADING, 0
+                return

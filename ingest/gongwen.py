@@ -70,20 +70,25 @@ def detect_gongwen(doc: Document) -> GongwenMeta:
             number_idx = i
             break
 
-    for i, line in enumerate(head):
-        compact = line.replace(" ", "")
-        if len(compact) <= 100 and _TITLE.search(compact) and not compact.endswith(("。", "；")):
-            title = compact
-            # a title often wraps onto a second line in PDFs
-            if i + 1 < len(head) and len(head[i + 1]) < 30 and not _ADDRESSEE.match(head[i + 1]) \
-                    and not compact.endswith(("通知", "报告", "请示", "意见", "函", "方案", "材料", "总结")) \
-                    and _TITLE.search(compact + head[i + 1].replace(" ", "")):
-                title = compact + head[i + 1].replace(" ", "")
-            meta.title = title
-            title_idx = i
+    title_idx = title_end = None
+    for i in range(len(head)):
+        first = head[i].replace(" ", "")
+        if _DOC_NUMBER.search(first) or (len(first) <= 30 and "关于" not in first and _ISSUER_HINT.search(first)
+                                         and not _TITLE.search(first)):
+            continue  # the 版头 or the 发文字号 line, not the start of the title
+        # a title may wrap over up to three centred lines; the joined lines must end where the title ends
+        for k in (3, 2, 1):
+            parts = [p.replace(" ", "") for p in head[i:i + k]]
+            if len(parts) < k or any(len(p) > 60 or p.endswith(("。", "；", "：", ":")) or _DOC_NUMBER.search(p)
+                                     for p in parts):
+                continue
+            cand = "".join(parts)
+            m = _TITLE.search(cand)
+            if m and len(cand) <= 100 and not cand.endswith(("。", "；")) and (k == 1 or m.end() == len(cand)):
+                meta.title, title_idx, title_end = cand, i, i + k
+                break
+        if title_idx is not None:
             break
-    else:
-        title_idx = None
 
     # 版头: the lines above the document number (or above the title), short, ending like an authority
     stop = number_idx if number_idx is not None else title_idx
@@ -94,8 +99,8 @@ def detect_gongwen(doc: Document) -> GongwenMeta:
                 meta.issuer = re.sub(r"文件$", "", compact)
                 break
 
-    if title_idx is not None:
-        for line in lines[title_idx + 1: title_idx + 4]:
+    if title_end is not None:
+        for line in lines[title_end: title_end + 3]:
             if _ADDRESSEE.match(line) and len(line) <= 80:
                 meta.addressee = line.rstrip("：:").strip()
                 break
