@@ -37,6 +37,10 @@ def _register_optional() -> None:
         ("api.commands.classify", "classify_cmd", main),
         ("api.commands.classify", "eval_classify_cmd", eval_group),
         ("api.commands.classify", "train_cmd", main),
+        ("api.commands.index_cmds", "ingest_cmd", main),
+        ("api.commands.index_cmds", "search_cmd", main),
+        ("api.commands.index_cmds", "evidence_cmd", main),
+        ("api.commands.index_cmds", "experiences_cmd", main),
     ):
         try:
             mod = importlib.import_module(module)

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.builder import ParsedContent, build_document
@@ -72,6 +72,7 @@ class ParseResult:
     format: InputFormat | None = None
     document: Document | None = None
     error: IngestError | None = None
+    data: bytes | None = field(default=None, repr=False)  # the document's own bytes (a zip member's, too)
 
     @property
     def name(self) -> str:
@@ -121,14 +122,14 @@ def parse_bytes(data: bytes, filename: str, options: ParseOptions | None = None,
             raise LimitExceededError(f"the file is {len(data)} bytes, more than the limit of {options.max_bytes}",
                                      filename=label)
     except IngestError as exc:
-        return [ParseResult(filename, sha, archive_path, None, error=exc)]
+        return [ParseResult(filename, sha, archive_path, None, error=exc, data=data)]
     if fmt is InputFormat.ZIP:
         return _parse_archive(data, filename, options, archive_path, sha, _depth)
     try:
         doc = _isolated(parse_document, data, filename, options, fmt, archive_path)
-        return [ParseResult(filename, sha, archive_path, fmt, document=doc)]
+        return [ParseResult(filename, sha, archive_path, fmt, document=doc, data=data)]
     except IngestError as exc:
-        return [ParseResult(filename, sha, archive_path, fmt, error=exc.with_filename(label))]
+        return [ParseResult(filename, sha, archive_path, fmt, error=exc.with_filename(label), data=data)]
 
 
 def _parse_archive(data, filename, options, archive_path, sha, depth) -> list[ParseResult]:

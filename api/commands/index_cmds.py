@@ -1,0 +1,166 @@
+"""`jili ingest`, `jili search`, `jili evidence`, `jili experiences`: the index from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from api.settings import Settings
+
+DATA_DIR_OPTION = click.option("--db", "data_dir", type=click.Path(path_type=Path), default=None,
+                               help="Data directory holding jili.db and the original files [env JILI_DATA_DIR, default ./data].")
+
+
+def open_store(data_dir: Path | None):
+    from index import Store
+
+    return Store(data_dir or Settings().data_dir)
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith((".", "~$"))
+                              and q.suffix.lower() not in {".md"}))
+        else:
+            out.append(p)
+    return out
+
+
+@click.command(name="ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@DATA_DIR_OPTION
+@click.option("--uploader", default=None, help="Who uploaded these files (recorded with each file).")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR garbled or image-only pages.")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Per-file parse time limit, seconds.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per document outcome.")
+def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
+    """Ingest files, folders and zip archives: parse, classify, extract figures and index them.
+
+    Re-ingesting a file changes nothing (documents are identified by the sha256 of their bytes).
+    """
+    from api.pipeline import Pipeline
+    from ingest import ParseOptions
+
+    store = open_store(data_dir)
+    pipeline = Pipeline(store, options=ParseOptions(ocr=not no_ocr, timeout_s=timeout or None))
+    files = _files(paths)
+    tally: dict[str, int] = {}
+    failures = []
+    with click.progressbar(files, label="ingesting", file=sys.stderr,
+                           item_show_func=lambda p: p.name[:40] if p else "") as bar:
+        for path in bar:
+            for outcome in pipeline.process_file(path.read_bytes(), path.name, uploader=uploader):
+                tally[outcome.status] = tally.get(outcome.status, 0) + 1
+                if outcome.status == "failed":
+                    failures.append(outcome)
+                if as_json:
+                    click.echo(json.dumps(outcome.__dict__, ensure_ascii=False, default=list))
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(tally.items()))
+    click.echo(f"{len(files)} files: {summary}; store {store.path}", err=True)
+    for f in failures:
+        click.echo(f"  failed: {f.error_message}", err=True)
+    if files and not tally.get("done") and not tally.get("duplicate"):
+        sys.exit(1)
+
+
+@click.command(name="search")
+@click.argument("query")
+@click.option("--measure", type=int, default=None, help="Only passages labelled with this measure (1-30).")
+@click.option("--region", default=None, help="Only documents declared by this region, e.g. 璧山区.")
+@click.option("--applicant-type", default=None, help="区县, 乡镇(街道) or 国家级开发开放平台.")
+@click.option("--lead-unit", default=None, help="Only measures led by this unit, e.g. 市科技局.")
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--size", type=int, default=10, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--advanced", is_flag=True, help='Understand OR, -exclude and "quoted phrases".')
+@click.option("--json", "as_json", is_flag=True)
+@DATA_DIR_OPTION
+def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, sort, advanced, as_json, data_dir):
+    """Full-text search of the evidence (any query of 2+ characters matches exactly)."""
+    from index import SearchFilters, search
+
+    store = open_store(data_dir)
+    res = search(store, query, SearchFilters(measure=measure, region=region, applicant_type=applicant_type,
+                                             lead_unit=lead_unit), page=page, size=size, sort=sort, advanced=advanced)
+    if as_json:
+        click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{res.total} passages ({res.took_ms:.1f} ms)")
+    for hit in res.hits:
+        text = hit.snippet
+        for s, e in reversed(hit.snippet_highlights):
+            text = text[:s] + click.style(text[s:e], fg="red", bold=True) + text[e:]
+        labels = ",".join(str(m["measure"]) for m in hit.measures)
+        click.echo(f"\n[{hit.region or '未识别'}] {hit.citation()}  措施:{labels or '-'}  score {hit.score}")
+        click.echo(f"  {text}")
+    if res.facets.get("measure"):
+        click.echo("\nby measure: " + "  ".join(f"{k}:{v}" for k, v in sorted(res.facets["measure"].items(),
+                                                                           key=lambda kv: -kv[1])))
+        click.echo("by region:  " + "  ".join(f"{k}:{v}" for k, v in sorted(res.facets["region"].items(),
+                                                                           key=lambda kv: -kv[1])))
+
+
+@click.command(name="evidence")
+@click.argument("measure", type=int)
+@click.option("--metric", default=None, help="Figures table: metric contains this text.")
+@click.option("--kind", type=click.Choice(["amount", "quantity", "percent", "change", "rank"]), default=None)
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None, help="Write the figures table as CSV.")
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None, help="Write the figures table as XLSX.")
+@click.option("--json", "as_json", is_flag=True)
+@DATA_DIR_OPTION
+def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
+    """Evidence for one measure: every declaring region side by side, with passages and figures."""
+    from index import evidence_for_measure, figure_table, to_csv, to_xlsx
+
+    store = open_store(data_dir)
+    ev = evidence_for_measure(store, measure)
+    table = figure_table(store, measure, metric=metric, kind=kind)
+    if csv_path:
+        csv_path.write_text(to_csv(table), encoding="utf-8")
+    if xlsx_path:
+        xlsx_path.write_bytes(to_xlsx(table))
+    if as_json:
+        click.echo(json.dumps({"evidence": ev.to_dict(), "figures": table}, ensure_ascii=False))
+        return
+    click.echo(f"措施 {measure} {ev.title or ''}  牵头：{'、'.join(ev.lead_units)}  {len(ev.regions)} regions")
+    for r in ev.regions:
+        flag = "" if r.eligible else "  [not eligible]"
+        click.echo(f"\n■ {r.region} ({r.applicant_type or '?'}){flag}: {len(r.documents)} documents, score {r.score:.2f}")
+        for p in r.passages:
+            click.echo(f"  · p.{p.page} [{p.score:.2f}] {p.text[:90]}")
+        figs = "; ".join(f"{f.metric or ''} {f.raw}" for f in r.figures[:6])
+        if figs:
+            click.echo(f"  figures: {figs}")
+    if metric or kind:
+        click.echo("\nranking:")
+        for row in table[:20]:
+            click.echo(f"  {row['rank']:2d}. {row['region']} {row['metric']} {row['raw']} ({row['filename']} p.{row['page']})")
+
+
+@click.command(name="experiences")
+@click.option("--measure", type=int, default=None)
+@click.option("--region", default=None)
+@click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None, help="Write a DOCX briefing.")
+@click.option("--json", "as_json", is_flag=True)
+@DATA_DIR_OPTION
+def experiences_cmd(measure, region, limit, docx_path, as_json, data_dir):
+    """Typical experiences (典型经验做法) worth promoting, diverse across regions, with reasons."""
+    from index import briefing_docx, experiences_json, rank_experiences
+
+    store = open_store(data_dir)
+    items = rank_experiences(store, measure=measure, region=region, limit=limit)
+    if docx_path:
+        docx_path.write_bytes(briefing_docx(items))
+    if as_json:
+        click.echo(json.dumps(experiences_json(items), ensure_ascii=False))
+        return
+    for i, e in enumerate(items, 1):
+        click.echo(f"{i}. [{e.region or '未识别'}] 措施{e.measure} {e.measure_title or ''}  score {e.score:.2f}")
+        click.echo(f"   {e.text[:120]}")
+        click.echo(f"   why: {'; '.join(e.reasons)}  ({e.citation()})")

@@ -1,0 +1,153 @@
+"""Typical experiences (典型经验做法): passages that describe a concrete practice and its results.
+
+A passage ranks high when it names a practice (做法, 机制, 模式, 创新, 首创, 率先, 探索 …), lays it out
+("一是…二是…"), sits under a heading such as 主要做法 / 典型经验 / 特色亮点, and reports results
+(figures). Reviewer marks raise ("exemplary") or drop ("not exemplary") a passage; regions already
+shown are discounted so that the list spans regions. Every item says why it was ranked.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import asdict, dataclass, field
+
+from index.store import Store
+
+RANKER_VERSION = "experiences.v1"
+
+_PRACTICE = re.compile(r"做法|机制|模式|创新|首创|率先|探索|试点|示范|经验|品牌|平台|改革|闭环|清单|一站式|全覆盖")
+_ENUM = re.compile(r"一是.{2,}?二是")
+_HEADING = re.compile(r"主要做法|典型经验|经验做法|特色亮点|工作亮点|创新做法|亮点|经验|做法|成效")
+_WEIGHTS = {"practice_terms": 0.6, "enumeration": 1.0, "practice_heading": 1.2, "results": 0.5,
+            "measure_score": 1.5, "length": 0.5, "reviewer": 3.0}
+REGION_DISCOUNT = 0.6
+
+
+@dataclass
+class Experience:
+    passage_id: int
+    document_id: str
+    region: str | None
+    filename: str
+    page: int
+    end_page: int
+    heading: str | None
+    text: str
+    measure: int | None
+    measure_title: str | None
+    score: float
+    features: dict[str, float]
+    reasons: list[str]
+    figures: list[dict] = field(default_factory=list)
+    review: str | None = None
+
+    def citation(self) -> str:
+        pages = f"第{self.page}页" if self.page == self.end_page else f"第{self.page}–{self.end_page}页"
+        return f"{self.filename}，{pages}"
+
+
+def _features(row: dict, n_figures: int, review: str | None) -> tuple[dict[str, float], list[str]]:
+    text = row["text"]
+    heading = row["heading"] or ""
+    practice = len(_PRACTICE.findall(text))
+    f = {
+        "practice_terms": min(practice, 5) / 5,
+        "enumeration": 1.0 if _ENUM.search(text) else 0.0,
+        "practice_heading": 1.0 if _HEADING.search(heading) else 0.0,
+        "results": min(n_figures, 5) / 5,
+        "measure_score": float(row["score"] or 0.0),
+        "length": 1.0 if 80 <= len(text) <= 600 else 0.4 if len(text) >= 40 else 0.0,
+        "reviewer": {"exemplary": 1.0, "not_exemplary": -1.0}.get(review or "", 0.0),
+    }
+    reasons = []
+    if practice:
+        reasons.append(f"names a practice ({practice} practice terms)")
+    if f["enumeration"]:
+        reasons.append("lays out the practice as 一是…二是…")
+    if f["practice_heading"]:
+        reasons.append(f"under the heading 「{heading}」")
+    if n_figures:
+        reasons.append(f"reports {n_figures} result figure(s)")
+    if review == "exemplary":
+        reasons.append("marked exemplary by a reviewer")
+    return f, reasons
+
+
+def rank_experiences(store: Store, *, measure: int | None = None, region: str | None = None, limit: int = 20,
+                     cleared_only: bool = False, candidates: int = 2000) -> list[Experience]:
+    db = store.db
+    where, params = ["1 = 1"], []
+    if measure is not None:
+        where.append("pl.measure = ?")
+        params.append(measure)
+    if region:
+        where.append("d.region = ?")
+        params.append(region)
+    rows = list(db.query(
+        "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.measure, pl.score, d.region, "
+        "d.filename, m.title AS measure_title, "
+        "(SELECT r.action FROM reviews r WHERE r.passage_id = p.id AND r.action IN "
+        " ('exemplary','not_exemplary','cleared','uncleared') ORDER BY r.id DESC LIMIT 1) AS review, "
+        "(SELECT COUNT(*) FROM figures f WHERE f.passage_id = p.id AND f.suspect = 0) AS n_figures "
+        "FROM passages p JOIN passage_labels pl ON pl.passage_id = p.id "
+        "JOIN documents d ON d.id = p.document_id "
+        "LEFT JOIN measures m ON m.id = pl.measure AND m.campaign_id = d.campaign_year "
+        f"WHERE {' AND '.join(where)} ORDER BY pl.score DESC LIMIT ?", params + [candidates]))
+    best: dict[int, Experience] = {}
+    for r in rows:
+        if r["review"] == "not_exemplary":
+            continue
+        if cleared_only and r["review"] not in ("exemplary", "cleared"):
+            continue
+        feats, reasons = _features(r, r["n_figures"], r["review"])
+        score = sum(_WEIGHTS[k] * v for k, v in feats.items())
+        exp = Experience(r["id"], r["document_id"], r["region"], r["filename"], r["page"], r["end_page"], r["heading"],
+                         r["text"], r["measure"], r["measure_title"], round(score, 4), feats, reasons,
+                         review=r["review"])
+        if r["id"] not in best or best[r["id"]].score < exp.score:
+            best[r["id"]] = exp
+    pool = sorted(best.values(), key=lambda e: -e.score)
+    chosen: list[Experience] = []
+    shown: dict[str | None, int] = {}
+    while pool and len(chosen) < limit:
+        # diversity: each region already shown discounts its next passages
+        pick = max(pool, key=lambda e: e.score * (REGION_DISCOUNT ** shown.get(e.region, 0)))
+        pool.remove(pick)
+        if shown.get(pick.region):
+            pick.reasons.append(f"region already shown {shown[pick.region]}×: discounted for diversity")
+        shown[pick.region] = shown.get(pick.region, 0) + 1
+        chosen.append(pick)
+    for e in chosen:
+        e.figures = [dict(r) for r in db.query(
+            "SELECT raw, kind, value_num AS value, unit, metric, direction, page FROM figures "
+            "WHERE passage_id = ? AND suspect = 0 ORDER BY start", [e.passage_id])]
+    return chosen
+
+
+def experiences_json(items: list[Experience]) -> list[dict]:
+    return [asdict(e) | {"citation": e.citation(), "ranker_version": RANKER_VERSION} for e in items]
+
+
+def briefing_docx(items: list[Experience], *, title: str = "督查激励典型经验做法汇编") -> bytes:
+    """A DOCX briefing: one section per experience with region, measure, text, results and source."""
+    import docx
+    from docx.shared import Pt
+
+    d = docx.Document()
+    d.add_heading(title, 0)
+    for i, e in enumerate(items, start=1):
+        d.add_heading(f"{i}. {e.region or '未识别地区'}：{e.measure_title or ('措施' + str(e.measure))}", 1)
+        if e.heading:
+            p = d.add_paragraph()
+            p.add_run(e.heading).bold = True
+        d.add_paragraph(e.text)
+        if e.figures:
+            d.add_paragraph("主要成效：" + "；".join(
+                f"{f['metric'] or ''}{f['raw']}" for f in e.figures))
+        src = d.add_paragraph()
+        run = src.add_run(f"来源：{e.citation()}（排序依据：{'；'.join(e.reasons) or '综合得分'}）")
+        run.font.size = Pt(9)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()

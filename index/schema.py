@@ -1,0 +1,89 @@
+"""The SQLite schema, created and migrated idempotently with sqlite-utils migrations.
+
+Add a migration at the end to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("jili")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["campaigns"].create(
+        {"id": int, "year": int, "doc_number": str, "title": str, "issued": str, "data": str}, pk="id",
+    )
+    db["measures"].create(
+        {"campaign_id": int, "id": int, "title": str, "lead_units": str, "co_units": str,
+         "applicant_types": str, "incentives": str},
+        pk=("campaign_id", "id"),
+    )
+    db["batches"].create(
+        {"id": str, "created_at": str, "uploader": str, "region": str, "note": str}, pk="id",
+    )
+    db["files"].create(
+        {"id": int, "batch_id": str, "sha256": str, "filename": str, "archive_path": str, "uploader": str,
+         "region": str, "size": int, "status": str, "error_code": str, "error_message": str,
+         "document_id": str, "attempts": int, "lease_until": float, "worker": str, "kind": str,
+         "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db["files"].create_index(["batch_id"])
+    db["files"].create_index(["status"])
+    db["files"].create_index(["sha256"])
+    db["documents"].create(
+        {"id": str, "filename": str, "archive_path": str, "format": str, "pages": int, "chars": int,
+         "title": str, "doc_number": str, "issuer": str, "signer": str, "doc_date": str,
+         "region": str, "region_code": str, "applicant_type": str, "township": str,
+         "campaign_year": int, "ocr_pages": str, "warnings": str, "metadata": str,
+         "document_json": str, "model_version": str, "classifier_version": str, "rules_version": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["documents"].create_index(["region"])
+    db["document_measures"].create(
+        {"document_id": str, "measure": int, "score": float, "eligible": int, "lead_units": str,
+         "co_units": str, "model_version": str},
+        pk=("document_id", "measure"),
+    )
+    db["document_measures"].create_index(["measure"])
+    db["passages"].create(
+        {"id": int, "document_id": str, "span_id": str, "seq": int, "text": str, "page": int,
+         "end_page": int, "start": int, "end": int, "heading": str, "source": str,
+         "top_measure": int, "top_score": float, "scores": str, "explanations": str, "model_version": str,
+         "words": str},
+        pk="id",
+    )
+    db["passages"].create_index(["document_id", "seq"], unique=True)
+    db["passage_labels"].create(
+        {"passage_id": int, "measure": int, "score": float, "eligible": int, "origin": str},
+        pk=("passage_id", "measure"),
+    )
+    db["passage_labels"].create_index(["measure", "score"])
+    db["figures"].create(
+        {"id": int, "document_id": str, "passage_id": int, "segment_id": str, "kind": str, "value": str,
+         "value_num": float, "unit": str, "metric": str, "direction": str, "approx": int, "is_target": int,
+         "period_text": str, "period_start": str, "period_end": str, "basis": str, "scope": str,
+         "raw": str, "start": int, "end": int, "page": int, "source": str, "rule_id": str,
+         "rules_version": str, "suspect": int, "suspect_reason": str},
+        pk="id",
+    )
+    db["figures"].create_index(["document_id"])
+    db["figures"].create_index(["passage_id"])
+    db["reviews"].create(
+        {"id": int, "passage_id": int, "reviewer": str, "action": str, "measures": str, "note": str,
+         "created_at": str},
+        pk="id",
+    )
+    db["reviews"].create_index(["passage_id"])
+    # Contentless FTS5 over CJK bigrams (exact recall) and domain-dictionary words (a boost).
+    # SQLite 3.40 has no contentless_delete: rows are removed with the 'delete' command and their terms
+    # (grams are recomputed from the passage; the words are kept in passages.words, since a dictionary
+    # update would otherwise change them).
+    db.execute("CREATE VIRTUAL TABLE passages_fts USING fts5(grams, words, content='', tokenize='unicode61')")
+
+
+def migrate(db: Database) -> None:
+    migrations.apply(db)

@@ -1,0 +1,230 @@
+"""The store: one SQLite file (WAL) plus content-addressed originals, under one data directory.
+
+Everything about one document — its row, measures, passages with labels, figures and FTS terms — is
+written in one transaction, so a reader never sees half a document and a crash leaves none behind.
+Original files are written once under ``files/ab/cd/<sha256>`` and never modified.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from extract import KeyFigure
+from index.grams import index_text
+from index.schema import migrate
+from ingest.errors import JiliError
+from ingest.model import Document
+
+DB_NAME = "jili.db"
+
+
+class StoreError(JiliError):
+    code = "store_error"
+
+
+class NotFoundError(StoreError):
+    code = "not_found"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class Store:
+    """The jili database. Open one per thread (SQLite connections are not shared across threads)."""
+
+    def __init__(self, data_dir: str | os.PathLike, *, words=None):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.files_dir = self.data_dir / "files"
+        self.path = self.data_dir / DB_NAME
+        self.db = Database(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with _MIGRATE_LOCK:
+            migrate(self.db)
+        self._words = words
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- words for the boost column -------------------------------------------------------------------
+    def _word_text(self, text: str) -> str:
+        if self._words is None:
+            from ingest.tokenize import default_tokenizer
+
+            self._words = default_tokenizer()
+        return " ".join(w for w in self._words.cut(text) if w.strip() and any(c.isalnum() for c in w))
+
+    # -- originals ------------------------------------------------------------------------------------
+    def original_path(self, sha256: str) -> Path:
+        return self.files_dir / sha256[:2] / sha256[2:4] / sha256
+
+    def put_original(self, data: bytes, sha256: str) -> Path:
+        """Store the file's bytes once, content-addressed; an existing original is never rewritten."""
+        path = self.original_path(sha256)
+        if path.exists():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return path
+
+    # -- campaign ------------------------------------------------------------------------------------
+    def ensure_campaign(self, campaign) -> int:
+        """Record the campaign and its measures (idempotent). Returns the campaign's year as its id."""
+        cid = campaign.year
+        if self.db["campaigns"].count_where("id = ?", [cid]):
+            return cid
+        with self.db.atomic():
+            self.db["campaigns"].insert({
+                "id": cid, "year": campaign.year, "doc_number": campaign.doc_number, "title": campaign.title,
+                "issued": str(campaign.issued), "data": campaign.model_dump_json(),
+            }, replace=True)
+            self.db["measures"].insert_all(({
+                "campaign_id": cid, "id": m.id, "title": m.title, "lead_units": _dumps(m.lead_units),
+                "co_units": _dumps(m.co_units), "applicant_types": _dumps([a.value for a in m.applicant_types]),
+                "incentives": _dumps(m.incentives),
+            } for m in campaign.measures), replace=True)
+        return cid
+
+    # -- documents -----------------------------------------------------------------------------------
+    def has_document(self, document_id: str) -> bool:
+        return bool(self.db["documents"].count_where("id = ?", [document_id]))
+
+    def save_document(self, doc: Document, labels, figures: Iterable[KeyFigure], *, campaign_year: int | None,
+                      on_commit=None) -> bool:
+        """Write a processed document in one transaction. Returns False when it was already stored.
+
+        `labels` is a `classify.DocumentLabels`; `on_commit(conn)` runs inside the same transaction
+        (the work queue uses it to mark the file done together with its results).
+        """
+        figures = list(figures)
+        with self.db.atomic():
+            if self.has_document(doc.id):
+                if on_commit:
+                    on_commit(self.db)
+                return False
+            region = labels.region
+            self.db["documents"].insert({
+                "id": doc.id, "filename": doc.filename, "archive_path": doc.archive_path, "format": doc.format.value,
+                "pages": doc.pages, "chars": len(doc.text), "title": doc.gongwen.title,
+                "doc_number": doc.gongwen.doc_number, "issuer": doc.gongwen.issuer, "signer": doc.gongwen.signer,
+                "doc_date": doc.gongwen.date,
+                "region": region.region if region else None,
+                "region_code": getattr(region, "code", None) if region else None,
+                "applicant_type": labels.applicant_type.value if labels.applicant_type else None,
+                "township": region.township if region else None,
+                "campaign_year": campaign_year, "ocr_pages": _dumps(doc.ocr_pages), "warnings": _dumps(doc.warnings),
+                "metadata": _dumps(doc.metadata), "document_json": doc.to_json(),
+                "model_version": doc.model_version, "classifier_version": labels.model_version,
+                "rules_version": figures[0].rules_version if figures else None, "created_at": now(),
+            })
+            self.db["document_measures"].insert_all({
+                "document_id": doc.id, "measure": m.measure, "score": m.score, "eligible": int(m.eligible),
+                "lead_units": _dumps(m.lead_units), "co_units": _dumps(m.co_units),
+                "model_version": labels.model_version,
+            } for m in labels.measures)
+            eligible = {m.measure: m.eligible for m in labels.measures}
+            passage_ids: list[tuple[int, int, int]] = []
+            for seq, span in enumerate(doc.passages):
+                pl = labels.passages.get(span.id)
+                words = self._word_text(_search_text(span))
+                scores = pl.scores if pl else {}
+                top = max(scores.items(), key=lambda kv: kv[1]) if scores else (None, None)
+                row = self.db["passages"].insert({
+                    "document_id": doc.id, "span_id": span.id, "seq": seq, "text": span.text, "page": span.page,
+                    "end_page": span.end_page, "start": span.start, "end": span.end, "heading": span.heading,
+                    "source": span.source.value, "top_measure": top[0] if pl and pl.measures else None,
+                    "top_score": top[1], "scores": _dumps({str(k): round(v, 4) for k, v in scores.items()}),
+                    "explanations": _dumps(pl.explanations if pl else {}),
+                    "model_version": pl.model_version if pl else labels.model_version, "words": words,
+                })
+                pid = row.last_pk
+                passage_ids.append((span.start, span.end, pid))
+                if pl:
+                    self.db["passage_labels"].insert_all({
+                        "passage_id": pid, "measure": m, "score": scores.get(m, 0.0),
+                        "eligible": int(eligible.get(m, True)), "origin": "model",
+                    } for m in pl.measures)
+                self.db.execute(
+                    "INSERT INTO passages_fts(rowid, grams, words) VALUES (?, ?, ?)",
+                    [pid, index_text(_search_text(span)), words],
+                )
+            self.db["figures"].insert_all(_figure_row(doc.id, f, passage_ids) for f in figures)
+            if on_commit:
+                on_commit(self.db)
+        return True
+
+    def delete_document(self, document_id: str) -> None:
+        """Remove a document's derived rows (the original file stays: originals are never deleted here)."""
+        with self.db.atomic():
+            rows = list(self.db.query("SELECT id, heading, text, words FROM passages WHERE document_id = ?",
+                                      [document_id]))
+            for r in rows:
+                text = f"{r['heading']}\n{r['text']}" if r["heading"] else r["text"]
+                self.db.execute(
+                    "INSERT INTO passages_fts(passages_fts, rowid, grams, words) VALUES ('delete', ?, ?, ?)",
+                    [r["id"], index_text(text), r["words"]],
+                )
+            ids = [r["id"] for r in rows]
+            if ids:
+                marks = ",".join("?" * len(ids))
+                self.db.execute(f"DELETE FROM passage_labels WHERE passage_id IN ({marks})", ids)
+                self.db.execute(f"DELETE FROM reviews WHERE passage_id IN ({marks})", ids)
+            for table in ("figures", "passages", "document_measures"):
+                self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+            self.db.execute("DELETE FROM documents WHERE id = ?", [document_id])
+
+    def document_row(self, document_id: str) -> dict:
+        try:
+            return self.db["documents"].get(document_id)
+        except Exception as exc:  # sqlite_utils.db.NotFoundError
+            raise NotFoundError(f"no document {document_id}") from exc
+
+    def document(self, document_id: str) -> Document:
+        return Document.from_json(self.document_row(document_id)["document_json"])
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.db[t].count for t in ("documents", "passages", "figures", "files", "batches", "reviews")}
+
+
+_MIGRATE_LOCK = threading.Lock()
+
+
+def _search_text(span) -> str:
+    # the heading is searchable with its passage: "主要做法" finds the practices under it
+    return f"{span.heading}\n{span.text}" if span.heading else span.text
+
+
+def _figure_row(document_id: str, f: KeyFigure, passages: list[tuple[int, int, int]]) -> dict:
+    pid = next((p for s, e, p in passages if s <= f.start < e), None)
+    return {
+        "document_id": document_id, "passage_id": pid, "segment_id": f.segment_id, "kind": f.kind.value,
+        "value": str(f.value), "value_num": float(f.value), "unit": f.unit, "metric": f.metric,
+        "direction": f.direction.value if f.direction else None, "approx": int(f.approx),
+        "is_target": int(f.is_target), "period_text": f.period.text if f.period else None,
+        "period_start": f.period.start if f.period else None, "period_end": f.period.end if f.period else None,
+        "basis": f.basis, "scope": f.scope, "raw": f.raw, "start": f.start, "end": f.end, "page": f.page,
+        "source": f.source.value, "rule_id": f.rule_id, "rules_version": f.rules_version,
+        "suspect": int(f.suspect), "suspect_reason": f.suspect_reason,
+    }
