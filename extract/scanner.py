@@ -1,0 +1,281 @@
+"""Finding the numbers that can be figures, with their units, and dropping those that cannot.
+
+One regex pass over the (width-folded) text yields numbers with an optional 第/前 and unit; the
+checks here drop what the conventions say is not a figure: years and dates (no unit), numbers inside
+quotes and book titles (“十四五”, 《…2022年…》), codes glued to Latin letters (5G, PM2.5, 4A级),
+articles (一个), vague magnitudes (上亿), denominators (每千人), durations (连续15年), category
+thresholds (10亿元以上制造业项目), specification units (1000千伏) and policy nicknames (落实…60条).
+What survives is a `Candidate`; deciding its kind and naming its metric happens later, in context.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extract.lexicon import Lexicon
+from extract.numerals import CN_DIGITS, parse_number
+from extract.rules import UnitRule
+
+_QUOTED = re.compile(
+    r"“[^“”\n]{1,24}”|‘[^‘’\n]{1,24}’|\"[^\"\n]{1,24}\"|《[^《》\n]{1,80}》|〔[^〕\n]{1,12}〕|［[^］\n]{1,6}］|\[[^\]\n]{1,6}\]"
+)
+_LIST_JOINERS = ("、", "和", "及", "与", "或", "—", "-", "－", "~", "～", "至", "到")  # lists and ranges
+_CN_DIGIT_CHARS = frozenset(CN_DIGITS)
+_ZERO_CHARS = frozenset("〇零")
+_PERCENT_WORD = "百分之"
+_MINUS = frozenset("-－−")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A number that passed the exclusions, with what the scanner could tell from its neighbours."""
+
+    start: int  # raw start: the number, or the 第/前/百分之 in front of it
+    end: int  # raw end: after the unit (a dropped rate suffix like /月 is not included)
+    num_start: int
+    num_end: int
+    value: Decimal
+    unit: UnitRule | None
+    unit_text: str | None  # the emitted unit: base unit, or a compound like 微克/立方米
+    ordinal: str | None  # "第" or "前"
+    approx: bool
+    magnitude_only: bool  # 万亿元, 超千名: no digit at all
+    tail_end: int  # end of the words that belong to the figure (以上, 左右, /月)
+    approx_before: bool = False  # a bound word right before it (不低于, 约); shared by a listed group
+    negative: bool = False  # a minus sign after a word ("增长-3.2%"): the change goes the other way
+
+
+def is_cjk(ch: str) -> bool:
+    """True for one CJK ideograph (the first character of `ch`); False for punctuation and ASCII."""
+    if not ch:
+        return False
+    c = ch[0]
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+
+
+class QuoteSpans:
+    """Stretches inside quotes, book-title marks and bracketed codes: names, never figures."""
+
+    def __init__(self, text: str):
+        spans = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
+
+
+def _trim_glued_prefix(num: str) -> int:
+    """How many leading characters of a matched number belong to the word before it.
+
+    "唯一一个" matches as 一一个 and "统一3个" as 一3个; a Chinese digit glued to another digit (other
+    than a year written 二〇二二) starts a new number.
+
+    >>> _trim_glued_prefix("一3"), _trim_glued_prefix("一一"), _trim_glued_prefix("二〇二二")
+    (1, 1, 0)
+    """
+    cut = 0
+    for i in range(1, len(num)):
+        a, b = num[i - 1], num[i]
+        if a in _CN_DIGIT_CHARS and (b.isdigit() or (b in _CN_DIGIT_CHARS and not ({a, b} & _ZERO_CHARS))) or a.isdigit() and b in _CN_DIGIT_CHARS:
+            cut = i
+    if cut and any(c in _ZERO_CHARS for c in num):
+        return 0
+    return cut
+
+
+class Scanner:
+    """Scan one text for candidates with the rules of one `Lexicon`."""
+
+    def __init__(self, lex: Lexicon):
+        self.lex = lex
+        self.approx_before = lex.list("approx_before")
+        self.approx_after = lex.list("approx_after")
+        self.bounds = lex.list("magnitude_bounds")
+        self.skip_before = lex.list("skip_before")
+        self.vague_before = lex.list("vague_before")
+        self.threshold_after = lex.list("threshold_after")
+        self.threshold_ok = lex.list("threshold_verbs_ok")
+        self.threshold_bounds = lex.list("threshold_bounds")
+        self.nickname_leads = lex.list("nickname_leads")
+        self.slogans = lex.list("slogans")
+        self.rate_time = lex.list("rate_time")
+        self.rate_other = lex.list("rate_other")
+        self.word_stops = lex.words("unit_word_stops")
+
+    def scan(self, text: str) -> list[Candidate]:
+        """Candidates in text order. `text` must already be width-folded (see `numerals.fold_width`).
+
+        >>> from extract.lexicon import compiled
+        >>> [(c.value, c.unit_text) for c in Scanner(compiled()).scan("2022年新增企业1.2万家")]
+        [(Decimal('12000'), '家')]
+        """
+        quotes = QuoteSpans(text)
+        out: list[Candidate] = []
+        pending: list[tuple[int, int, str]] = []  # bare numbers that may share a later unit
+        for m in self.lex.candidate.finditer(text):
+            cand = self._accept(text, m, quotes, pending)
+            if cand is None:
+                continue
+            self._share_unit(text, cand, pending, out, quotes)
+            pending.clear()
+            out.append(cand)
+        return out
+
+    # -- one match -------------------------------------------------------------------------------
+
+    def _accept(
+        self, text: str, m: re.Match[str], quotes: QuoteSpans, pending: list[tuple[int, int, str]]
+    ) -> Candidate | None:
+        ordinal, num, unit_s = m.groups()
+        start, end = m.span()
+        ns, ne = m.span(2)
+        cut = 0 if num.isascii() else _trim_glued_prefix(num)
+        if cut:
+            num, ns, start, ordinal = num[cut:], ns + cut, ns + cut, None
+        if not unit_s and not ordinal:
+            if text.startswith(_PERCENT_WORD, ns - 3):
+                unit_s, start = "%", ns - 3  # 百分之五十 is 50%
+            elif not num[0].isdigit():
+                return None  # a Chinese numeral with neither unit nor 第/前: a word (一体化, 十四五)
+            elif "万" not in num and "亿" not in num:
+                pending.append((start, ne, num))  # a year, a code, or a listed number awaiting its unit
+                return None
+        prev = text[start - 1] if start else ""
+        negative = prev in _MINUS and num[0].isdigit() and is_cjk(text[start - 2 : start - 1])
+        if negative:
+            prev = ""  # 同比增长-3.2%: a negative growth, read as a decline
+        if prev and (prev.isascii() and (prev.isalnum() or prev in ".-/+_&:") or prev in "×*："):
+            return None  # PM2.5, 023-6389…, 1+11, V2, 7×24小时
+        if unit_s and self._is_other_word(text, ne, unit_s):
+            unit_s, end = None, ne  # 两位数, 3人制: the "unit" begins another word
+            if not ordinal and not (num[0].isdigit() and ("万" in num or "亿" in num)):
+                return None
+        nxt = text[end] if end < len(text) else ""
+        if nxt and nxt.isascii() and (nxt.isalpha() or nxt in "+_" or (nxt.isdigit() and not unit_s)):
+            return None  # 5G, 4A级, 400G, 3D (but 826户2914人 is two figures)
+        if quotes.covers(ns) or (not num[0].isdigit() and self.slogans.at(text, ns)):
+            return None  # “十四五”, 《…》, 中央八项规定精神
+        try:
+            parsed = parse_number(num)
+        except (ValueError, ArithmeticError):
+            return None
+        arabic = num[0].isdigit()
+        unit = self.lex.units.get(unit_s) if unit_s else None
+        if unit is not None and unit.kind == "spec":
+            return None
+        if unit is not None and unit.needs_digits and not (arabic or ordinal or "万" in num or "亿" in num):
+            return None  # 三方监管, 三位一体
+        if unit is not None and nxt in ("级", "型"):
+            return None  # 5000吨级, 30万千瓦级: a class of things
+        before = text[max(0, start - 4) : start]
+        if self.skip_before.at_end(before):
+            return None  # 每千人, 连续15年, 时隔66年
+        if not arabic:
+            if num == "一" and not ordinal:
+                return None  # 一个, 一批, 一件事: an article, not a count
+            if parsed.value == 0:
+                return None  # 零部件, 零增长
+            if parsed.magnitude_only and not ordinal:
+                if self.vague_before.at_end(before):
+                    return None  # 上亿, 数万, 几十万
+                if not (self.bounds.at_end(before) or text.startswith(("以上", "多", "余", "左右"), end)):
+                    return None  # 百万吨乙烯, 千亿级, 千家万户: a name or an idiom
+        if unit is None:
+            if ordinal:
+                return self._ordinal(text, start, ns, ne, parsed.value, ordinal)
+            bound = self.approx_before.at_end(before) is not None
+            return Candidate(start, ne, ns, ne, parsed.value, None, None, None, parsed.approx or bound,
+                             parsed.magnitude_only, ne, bound)
+        if ordinal == "第" and unit.surface not in ("位", "名"):
+            return None  # 第3个, 第2家: an ordinal label
+        if ordinal == "前" and unit.surface not in ("位", "名"):
+            return None  # 前1%, 前10家: a threshold
+        cand = self._with_unit(text, start, ns, ne, end, parsed, unit, ordinal)
+        if cand is not None and negative:
+            cand.negative = True
+        return cand
+
+    def _is_other_word(self, text: str, unit_start: int, unit_s: str) -> bool:
+        """True when the unit's characters begin another word (项目 is not 项 + 目)."""
+        for n in (2, 3):
+            w = text[unit_start : unit_start + n]
+            if len(w) > len(unit_s) and w in self.word_stops:
+                return True
+        return False
+
+    def _ordinal(self, text: str, start: int, ns: int, ne: int, value: Decimal, ordinal: str) -> Candidate | None:
+        """第一 / 前三 without 位: a rank only if nothing word-like follows (not 第一批, 前三季度)."""
+        nxt = text[ne] if ne < len(text) else ""
+        if is_cjk(nxt) or nxt.isascii() and nxt.isalnum() or nxt == "%":
+            return None
+        return Candidate(start, ne, ns, ne, value, None, None, ordinal, ordinal == "前", False, ne)
+
+    def _with_unit(self, text, start, ns, ne, end, parsed, unit: UnitRule, ordinal) -> Candidate | None:
+        unit_text = unit.base
+        tail = end
+        if text.startswith("/", end):
+            time_rate = self.rate_time.at(text, end + 1)
+            other = self.rate_other.at(text, end + 1)
+            if time_rate or (other and unit.kind == "amount"):
+                tail = end + 1 + len(time_rate or other)  # 740元/月 is 740 元; 万吨/日 is 吨
+            elif other and unit.kind == "quantity":
+                unit_text, end = f"{unit_text}/{other}", end + 1 + len(other)  # 公斤/亩 stays compound
+                tail = end
+        if unit.surface in ("微克", "毫克") and text.endswith("每立方米", 0, start):
+            unit_text = f"{unit.surface}/立方米"  # 每立方米30微克 is 30 微克/立方米
+        before = text[max(0, start - 4) : start]
+        if unit.kind in ("amount", "quantity") and not unit.is_classifier and self._is_threshold(text, tail, before):
+            return None
+        if unit.surface == "条" and not is_cjk(text[tail : tail + 1]) and self._is_nickname(text, start):
+            return None
+        bound = self.approx_before.at_end(before) is not None
+        approx = parsed.approx or ordinal == "前" or bound
+        am = self.approx_after.at(text, tail)
+        if am and not (am == "多" and is_cjk(text[tail + 1 : tail + 2])):
+            approx, tail = True, tail + len(am)
+        return Candidate(start, end, ns, ne, parsed.value, unit, unit_text, ordinal, approx,
+                         parsed.magnitude_only, tail, bound)
+
+    def _is_threshold(self, text: str, tail: int, before: str) -> bool:
+        """10亿元以上制造业项目, 3岁以下婴幼儿, 50米内换乘, 超过5000万标准箱的世界大港: a class, not a value."""
+        tm = self.threshold_after.at(text, tail)
+        k = tail + len(tm) if tm else tail
+        if tm:
+            rest = text[k : k + 4]
+            if rest and is_cjk(rest[0]) and not self.threshold_ok.at(rest):
+                return True
+        # a bound before and 的 + noun after: "超过5000万标准箱的世界大港"
+        return bool(self.threshold_bounds.at_end(before) and text.startswith("的", k) and is_cjk(text[k + 1 : k + 2]))
+
+    def _is_nickname(self, text: str, start: int) -> bool:
+        """落实人才振兴60条: a policy package named by its number of articles."""
+        clause_start = max(text.rfind(d, 0, start) for d in "，。；：\n") + 1
+        return self.nickname_leads.at(text, clause_start) is not None
+
+    def _share_unit(
+        self, text: str, cand: Candidate, pending: list[tuple[int, int, str]], out: list[Candidate], quotes: QuoteSpans
+    ) -> None:
+        """A、B分别提高1.1、2.2个百分点: numbers listed before one that carries the unit take that unit."""
+        if cand.unit is None or not pending:
+            return
+        shared: list[Candidate] = []
+        nxt_start = cand.start
+        for p_start, p_end, num in reversed(pending):
+            if text[p_end:nxt_start] not in _LIST_JOINERS:
+                break
+            prev = text[p_start - 1] if p_start else ""
+            if (prev.isascii() and prev and (prev.isalnum() or prev in ".-/+_&")) or quotes.covers(p_start):
+                break
+            try:
+                value = parse_number(num).value
+            except (ValueError, ArithmeticError):
+                break
+            shared.append(Candidate(p_start, p_end, p_start, p_end, value, cand.unit, cand.unit_text, None,
+                                    False, False, p_end))
+            nxt_start = p_start
+        out.extend(reversed(shared))
