@@ -137,3 +137,159 @@ class Pipeline:
             **row, "batch_id": batch_id, "sha256": sha, "filename": filename, "archive_path": archive_path,
             "uploader": uploader, "size": size, "attempts": 1, "created_at": now(),
         })
+
+
+# -- the service's work queue --------------------------------------------------------------------------
+
+def guess_kind(data: bytes) -> str:
+    """Which workers should take a file: archives are expanded, scans go to the OCR workers.
+
+    Cheap by design (runs at upload): only the first pages of a PDF are looked at.
+    """
+    from index.queue import JobKind
+    from ingest.model import InputFormat
+    from ingest.sniff import sniff_format
+
+    try:
+        fmt = sniff_format(data)
+    except JiliError:
+        return JobKind.TEXT  # the worker will record the precise error
+    if fmt is InputFormat.ZIP:
+        return JobKind.ARCHIVE
+    if fmt is InputFormat.IMAGE:
+        return JobKind.OCR
+    if fmt is InputFormat.PDF:
+        try:
+            import pypdfium2 as pdfium
+
+            pdf = pdfium.PdfDocument(data)
+            try:
+                chars = 0
+                for i in range(min(len(pdf), 3)):
+                    page = pdf[i]
+                    tp = page.get_textpage()
+                    chars += len(tp.get_text_range().strip())
+                    tp.close()
+                    page.close()
+                return JobKind.TEXT if chars >= 30 else JobKind.OCR
+            finally:
+                pdf.close()
+        except Exception:  # encrypted or damaged: the text worker reports it fast
+            return JobKind.TEXT
+    return JobKind.TEXT
+
+
+def _needs_ocr(exc_or_doc) -> bool:
+    text = str(exc_or_doc) if isinstance(exc_or_doc, Exception) else " ".join(exc_or_doc.warnings)
+    return "OCR is off" in text
+
+
+class JobRunner:
+    """Runs queued jobs for a worker: expand archives, parse documents, store them with their final state."""
+
+    def __init__(self, pipeline: Pipeline, worker: str):
+        self.pipeline = pipeline
+        self.store = pipeline.store
+        self.worker = worker
+
+    def run(self, job) -> str:
+        from dataclasses import replace
+
+        from index.queue import JobKind, requeue
+        from ingest import parse_document
+        from ingest.errors import IngestError
+        from ingest.parse import _isolated
+
+        self.pipeline.campaign  # noqa: B018
+        try:
+            data = self.store.original_path(job.sha256).read_bytes()
+        except OSError as exc:
+            return self._fail(job, "missing_original", f"{job.filename}: the stored original is missing ({exc})")
+        if job.kind == JobKind.ARCHIVE:
+            return self._expand(job, data)
+        label = f"{job.filename}!{job.archive_path}" if job.archive_path else job.filename
+        options = replace(self.pipeline.options, ocr=job.kind == JobKind.OCR)
+        if self.store.has_document(job.sha256):
+            return self._finish(job, FileOutcome(label, FileStatus.DUPLICATE, document_id=job.sha256))
+        try:
+            doc = _isolated(parse_document, data, job.filename, options, None, job.archive_path)
+        except IngestError as exc:
+            if job.kind == JobKind.TEXT and _needs_ocr(exc) and self.pipeline.options.ocr:
+                requeue(self.store, job.id, JobKind.OCR)
+                return "requeued"
+            return self._fail(job, exc.code, str(exc.with_filename(label)))
+        if job.kind == JobKind.TEXT and _needs_ocr(doc) and self.pipeline.options.ocr:
+            requeue(self.store, job.id, JobKind.OCR)
+            return "requeued"
+        try:
+            labels = classify_document(doc, self.pipeline.classifier)
+            figures = extract_document(doc)
+        except JiliError as exc:
+            return self._fail(job, exc.code, str(exc))
+        outcome = FileOutcome(label, FileStatus.DONE, document_id=doc.id, pages=doc.pages)
+
+        def mark(db) -> None:
+            self._mark(db, job, outcome)
+
+        if not self.store.save_document(doc, labels, figures, campaign_year=self.pipeline.campaign.year,
+                                        on_commit=mark, owner_region=job.region):
+            outcome.status = FileStatus.DUPLICATE
+            self._finish(job, outcome)
+        return outcome.status
+
+    def _expand(self, job, data: bytes) -> str:
+        from index.queue import JobKind
+        from ingest.archive import iter_members
+        from ingest.errors import IngestError, LimitExceededError
+
+        options = self.pipeline.options
+        label = f"{job.filename}!{job.archive_path}" if job.archive_path else job.filename
+        if job.depth >= options.zip_max_depth:
+            return self._fail(job, "limit_exceeded", str(LimitExceededError(
+                f"archives nested more than {options.zip_max_depth} deep", filename=label)))
+        members = []
+        try:
+            for m in iter_members(data, label, options):
+                inner = f"{job.archive_path}/{m.path}" if job.archive_path else m.path
+                if m.error is None:
+                    sha = hashlib.sha256(m.data).hexdigest()
+                    self.store.put_original(m.data, sha)
+                    members.append((inner, sha, len(m.data), guess_kind(m.data), None))
+                else:
+                    members.append((inner, "", 0, JobKind.TEXT, m.error))
+        except IngestError as exc:
+            return self._fail(job, exc.code, str(exc))
+        ts = now()
+        with self.store.write() as db:
+            if db["files"].get(job.id)["status"] != "processing":
+                return "stale"  # another worker finished this archive after our lease ran out
+            for inner, sha, size, kind, err in members:
+                db["files"].insert({
+                    "batch_id": job.batch_id, "sha256": sha, "filename": job.filename, "archive_path": inner,
+                    "uploader": job.uploader, "region": job.region, "size": size, "kind": kind,
+                    "status": "failed" if err else "queued", "error_code": err.code if err else None,
+                    "error_message": str(err) if err else None, "attempts": 0, "parent_id": job.id,
+                    "depth": job.depth + 1, "created_at": ts, "updated_at": ts,
+                })
+            db["files"].update(job.id, {"status": FileStatus.DONE, "updated_at": ts, "lease_until": None,
+                                        "worker": None, "error_message": None,
+                                        "error_code": None if members else "empty_archive"})
+            if not members:
+                db["files"].update(job.id, {"status": FileStatus.FAILED,
+                                            "error_message": f"{label}: the archive holds no files"})
+        return "expanded"
+
+    def _mark(self, db, job, outcome: FileOutcome) -> None:
+        db["files"].update(job.id, {"status": outcome.status, "document_id": outcome.document_id,
+                                    "error_code": outcome.error_code, "error_message": outcome.error_message,
+                                    "updated_at": now(), "lease_until": None, "worker": None})
+
+    def _finish(self, job, outcome: FileOutcome) -> str:
+        with self.store.write() as db:
+            self._mark(db, job, outcome)
+            if outcome.status == FileStatus.DUPLICATE and job.region:
+                self.store.add_owner(outcome.document_id, job.region)
+        return outcome.status
+
+    def _fail(self, job, code: str, message: str) -> str:
+        return self._finish(job, FileOutcome(job.filename, FileStatus.FAILED, error_code=code, error_message=message))

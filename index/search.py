@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from index import tags
 from index.grams import (
     _escape_term,
     highlight_spans,
@@ -34,6 +36,8 @@ class SearchFilters:
     document_id: str | None = None
     format: str | None = None
     exemplary_only: bool = False  # publicity staff see only cleared cases
+    owner_region: str | None = None  # uploaders see documents their region uploaded
+    measures_any: tuple[int, ...] | None = None  # reviewers see the measures they lead
 
 
 @dataclass
@@ -107,90 +111,112 @@ def _advanced_expression(query: str) -> str | None:
     return " AND ".join(f"({c})" for c in clauses) if clauses else None
 
 
-def _filters_sql(f: SearchFilters) -> tuple[list[str], list]:
-    where, params = [], []
+RANK_ALL = 20_000  # rank every match by bm25 up to this many; beyond, rank the newest RANK_WINDOW
+RANK_WINDOW = 2_000
+EXACT_FACETS = 5_000  # facet counts over every match up to this many; beyond, over the newest RANK_WINDOW
+
+
+def _filter_expression(store: Store, f: SearchFilters) -> str | None:
+    """Filters as FTS5 tag clauses (see index.tags), so they intersect inside the index."""
+    clauses = []
     if f.measure is not None:
-        where.append("EXISTS (SELECT 1 FROM passage_labels pl WHERE pl.passage_id = p.id AND pl.measure = ?)")
-        params.append(f.measure)
+        clauses.append(f'tags:"{tags.measure_tag(f.measure)}"')
     if f.region:
-        where.append("d.region = ?")
-        params.append(f.region)
+        clauses.append(f'tags:"{tags.region_tag(f.region)}"')
     if f.applicant_type:
-        where.append("d.applicant_type = ?")
-        params.append(f.applicant_type)
-    if f.lead_unit:
-        where.append("EXISTS (SELECT 1 FROM passage_labels pl JOIN measures ms ON ms.id = pl.measure "
-                     "AND ms.campaign_id = d.campaign_year WHERE pl.passage_id = p.id AND ms.lead_units LIKE ?)")
-        params.append(f'%"{f.lead_unit}"%')
+        clauses.append(f'tags:"{tags.applicant_tag(f.applicant_type)}"')
     if f.year is not None:
-        where.append("d.campaign_year = ?")
-        params.append(f.year)
-    if f.document_id:
-        where.append("p.document_id = ?")
-        params.append(f.document_id)
+        clauses.append(f'tags:"{tags.year_tag(f.year)}"')
     if f.format:
-        where.append("d.format = ?")
-        params.append(f.format)
+        clauses.append(f'tags:"{tags.format_tag(f.format)}"')
+    if f.document_id:
+        clauses.append(f'tags:"{tags.document_tag(f.document_id)}"')
     if f.exemplary_only:
-        where.append("(SELECT r.action FROM reviews r WHERE r.passage_id = p.id AND r.action IN "
-                     "('exemplary','not_exemplary','cleared','uncleared') ORDER BY r.id DESC LIMIT 1) "
-                     "IN ('exemplary','cleared')")
-    return where, params
+        clauses.append(f'tags:"{tags.CLEARED_TAG}"')
+    if f.owner_region:
+        clauses.append(f'tags:"{tags.owner_tag(f.owner_region)}"')
+    if f.measures_any is not None:
+        if not f.measures_any:
+            return 'tags:"mnone"'
+        clauses.append("(" + " OR ".join(f'tags:"{tags.measure_tag(m)}"' for m in f.measures_any) + ")")
+    if f.lead_unit:
+        measures = [r["id"] for r in store.db.query(
+            "SELECT DISTINCT id FROM measures WHERE lead_units LIKE ?", [f'%"{f.lead_unit}"%'])]
+        if not measures:
+            return 'tags:"mnone"'
+        clauses.append("(" + " OR ".join(f'tags:"{tags.measure_tag(m)}"' for m in measures) + ")")
+    return " AND ".join(clauses) if clauses else None
 
 
 def search(store: Store, query: str, filters: SearchFilters | None = None, *, page: int = 1, size: int = 20,
            sort: str = "relevance", advanced: bool = False, facets: bool = True) -> SearchResults:
-    """Search passages. An empty query browses the filtered passages (strongest labels first)."""
+    """Search passages. An empty query browses the filtered passages, newest first.
+
+    Broad queries (more than RANK_ALL matches) are ranked within the RANK_WINDOW newest matches and
+    their facets counted there (`facets["exact"]` says which); totals are always exact.
+    """
     started = time.perf_counter()
     filters = filters or SearchFilters()
     page, size = max(1, page), max(1, min(size, 200))
-    where, params = _filters_sql(filters)
     check = False
+    text_expr = None
     if query.strip():
         if advanced:
-            expr = _advanced_expression(query)
+            text_expr = _advanced_expression(query)
         else:
-            expr, check = match_expression(query)
-        if expr is None:
+            text_expr, check = match_expression(query)
+        if text_expr is None:
             return SearchResults(query, 0, page, size, [], {"measure": {}, "region": {}}, 0.0)
-        words = _query_words(store, query) if not advanced else []
+    filter_expr = _filter_expression(store, filters)
+    boosted = None
+    if text_expr and not advanced and not check:
+        words = _query_words(store, query)
         if words:
+            # same matches, higher bm25 where the query is a whole dictionary word (高标准农田, not 农田 alone)
             boost = " OR ".join(f'words:"{w}"' for w in words)
-            expr = f"({expr}) AND (({expr}) OR {boost})"
-        source = ("(SELECT rowid AS pid, bm25(passages_fts, 1.0, 2.0) AS rank FROM passages_fts "
-                  "WHERE passages_fts MATCH ?) m JOIN passages p ON p.id = m.pid")
-        source_params: list = [expr]
-        order = "m.rank" if sort == "relevance" else "d.doc_date DESC, m.rank"
-        rank_col = "m.rank"
-    else:
-        source = "passages p"
-        source_params = []
-        order = "p.top_score DESC, p.id" if sort == "relevance" else "d.doc_date DESC, p.id"
-        rank_col = "-COALESCE(p.top_score, 0)"
-    base = f"FROM {source} JOIN documents d ON d.id = p.document_id"
-    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    all_params = source_params + params
+            boosted = " AND ".join(f"({e})" for e in (f"({text_expr}) AND (({text_expr}) OR {boost})", filter_expr)
+                                   if e)
+    parts = [e for e in (text_expr, filter_expr) if e]
     db = store.db
-
-    cols = ("p.id, p.document_id, p.text, p.heading, p.page, p.end_page, p.scores, d.filename, d.archive_path, "
-            f"d.format, d.region, d.applicant_type, d.title, {rank_col} AS rank")
-    if check:
-        # the FTS phrase was a superset; keep rows that contain every literal piece
-        rows = list(db.query(f"SELECT {cols} {base}{where_sql} ORDER BY {order} LIMIT 50000", all_params))
-        pieces = query_parts(query)
-        rows = [r for r in rows if all(pc in normalize(f"{r['heading'] or ''}\n{r['text']}") for pc in pieces)]
-        total = len(rows)
-        page_rows = rows[(page - 1) * size: page * size]
-        ids = [r["id"] for r in rows]
+    if not parts:  # browse everything
+        total = db["passages"].count
+        ids = [r["id"] for r in db.query("SELECT id FROM passages ORDER BY id DESC LIMIT ? OFFSET ?",
+                                         [size, (page - 1) * size])]
+        window = None
+        exact = total <= EXACT_FACETS
     else:
-        total = next(db.query(f"SELECT COUNT(*) AS n {base}{where_sql}", all_params))["n"]
-        page_rows = list(db.query(f"SELECT {cols} {base}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?",
-                                  all_params + [size, (page - 1) * size]))
-        ids = None
-
-    labels = _labels_for(db, [r["id"] for r in page_rows])
+        expr = " AND ".join(f"({e})" for e in parts)
+        fts = "FROM passages_fts WHERE passages_fts MATCH ?"
+        if check:
+            # the FTS phrase was a superset: keep the rows that contain every literal piece
+            cand = [r["rowid"] for r in db.query(f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT 50000", [expr])]
+            pieces = query_parts(query)
+            kept = _literal_filter(db, cand, pieces)
+            total, window, exact = len(kept), kept, True
+            ids = kept[(page - 1) * size: page * size]
+        else:
+            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [expr]))["n"]
+            ranked = text_expr is not None and sort == "relevance"
+            rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
+            params = [expr, size, (page - 1) * size]
+            if ranked and total <= RANK_ALL:
+                sql = f"SELECT rowid {fts} ORDER BY {rank} LIMIT ? OFFSET ?"
+                params[0] = (boosted or expr) if total <= EXACT_FACETS else expr  # the boost doubles FTS work
+            elif ranked:
+                sql = (f"SELECT rowid FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC LIMIT {RANK_WINDOW}) "
+                       "ORDER BY r LIMIT ? OFFSET ?")
+            else:
+                sql = f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT ? OFFSET ?"
+            ids = [r["rowid"] for r in db.query(sql, params)]
+            exact = total <= EXACT_FACETS
+            window = None
+            if facets:
+                limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+                window = [r["rowid"] for r in db.query(f"SELECT rowid {fts}{limit}", [expr])]
+    rows = _rows(db, ids)
+    labels = _labels_for(db, ids)
     hits = []
-    for r in page_rows:
+    for r in rows:
         spans = highlight_spans(r["text"], query) if query.strip() else []
         snip, snip_spans = snippet(r["text"], spans)
         hits.append(SearchHit(
@@ -198,11 +224,39 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             archive_path=r["archive_path"], format=r["format"], region=r["region"],
             applicant_type=r["applicant_type"], title=r["title"], page=r["page"], end_page=r["end_page"],
             heading=r["heading"], text=r["text"], highlights=spans, snippet=snip, snippet_highlights=snip_spans,
-            score=round(-(r["rank"] or 0.0), 4), measures=labels.get(r["id"], []),
+            score=round(len(ids) - ids.index(r["id"]), 2), measures=labels.get(r["id"], []),
         ))
-    facet_counts = _facets(db, base, where_sql, all_params, ids) if facets else {"measure": {}, "region": {}}
+    if not facets:
+        facet_counts: dict = {"measure": {}, "region": {}}
+    elif not parts:
+        facet_counts = _facets(db, None)
+    else:
+        facet_counts = _facets(db, window or [])
+    facet_counts["exact"] = exact
     return SearchResults(query, total, page, size, hits, facet_counts,
                          round((time.perf_counter() - started) * 1000, 2))
+
+
+def _literal_filter(db, ids: list[int], pieces: list[str]) -> list[int]:
+    kept = []
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        marks = ",".join("?" * len(part))
+        texts = {r["id"]: normalize(f"{r['heading'] or ''}\n{r['text']}") for r in db.query(
+            f"SELECT id, heading, text FROM passages WHERE id IN ({marks})", part)}
+        kept += [i for i in part if all(pc in texts.get(i, "") for pc in pieces)]
+    return kept
+
+
+def _rows(db, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    by_id = {r["id"]: r for r in db.query(
+        "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, d.filename, d.archive_path, d.format, "
+        f"d.region, d.applicant_type, d.title FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"WHERE p.id IN ({marks})", ids)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _query_words(store: Store, query: str) -> list[str]:
@@ -226,23 +280,25 @@ def _labels_for(db, ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
-def _facets(db, base: str, where_sql: str, params: list, ids: list[int] | None) -> dict[str, dict[str, int]]:
-    if ids is not None:  # literal-checked results: count exactly those rows
-        if not ids:
-            return {"measure": {}, "region": {}}
-        marks = ",".join("?" * len(ids))
-        measure_rows = db.query(f"SELECT measure AS k, COUNT(*) AS n FROM passage_labels WHERE passage_id IN "
-                                f"({marks}) GROUP BY measure", ids)
-        region_rows = db.query(f"SELECT d.region AS k, COUNT(*) AS n FROM passages p JOIN documents d ON "
-                               f"d.id = p.document_id WHERE p.id IN ({marks}) GROUP BY d.region", ids)
-    else:
-        measure_rows = db.query(f"SELECT pl.measure AS k, COUNT(*) AS n {base} JOIN passage_labels pl ON "
-                                f"pl.passage_id = p.id{where_sql} GROUP BY pl.measure", params)
-        region_rows = db.query(f"SELECT d.region AS k, COUNT(*) AS n {base}{where_sql} GROUP BY d.region", params)
-    return {
-        "measure": {str(r["k"]): r["n"] for r in measure_rows},
-        "region": {str(r["k"] or "未识别"): r["n"] for r in region_rows},
-    }
+def _facets(db, ids: list[int] | None) -> dict:
+    """Counts by measure and by region over the given passages (None: every passage), from their tags."""
+    if ids is None:
+        measure_rows = db.query("SELECT measure AS k, COUNT(*) AS n FROM passage_labels GROUP BY measure")
+        region_rows = db.query("SELECT d.region AS k, COUNT(*) AS n FROM passages p JOIN documents d "
+                               "ON d.id = p.document_id GROUP BY d.region")
+        return {"measure": {str(r["k"]): r["n"] for r in measure_rows},
+                "region": {str(r["k"] or "未识别"): r["n"] for r in region_rows}}
+    measures: Counter = Counter()
+    regions: Counter = Counter()
+    for chunk in range(0, len(ids), 900):
+        part = ids[chunk:chunk + 900]
+        for r in db.query(f"SELECT tags FROM passages WHERE id IN ({','.join('?' * len(part))})", part):
+            for tag in (r["tags"] or "").split():
+                if tag[0] == "m" and tag[1:].isdigit():
+                    measures[tag[1:]] += 1
+                elif tag[0] == "r":
+                    regions["未识别" if tag == tags.region_tag(None) else tag[1:]] += 1
+    return {"measure": dict(measures), "region": dict(regions)}
 
 
 def measure_scores(row_scores: str | None) -> dict[int, float]:

@@ -7,6 +7,7 @@ Original files are written once under ``files/ab/cd/<sha256>`` and never modifie
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -21,6 +22,7 @@ from sqlite_utils import Database
 from extract import KeyFigure
 from index.grams import index_text
 from index.schema import migrate
+from index.tags import passage_tags
 from ingest.errors import JiliError
 from ingest.model import Document
 
@@ -63,6 +65,28 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def write(self):
+        """A write transaction taken with BEGIN IMMEDIATE (nested calls become savepoints).
+
+        Deferred transactions that read and then write can fail under concurrent writers in WAL mode
+        (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry); IMMEDIATE takes the write lock first.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
     # -- words for the boost column -------------------------------------------------------------------
     def _word_text(self, text: str) -> str:
         if self._words is None:
@@ -95,7 +119,7 @@ class Store:
         cid = campaign.year
         if self.db["campaigns"].count_where("id = ?", [cid]):
             return cid
-        with self.db.atomic():
+        with self.write():
             self.db["campaigns"].insert({
                 "id": cid, "year": campaign.year, "doc_number": campaign.doc_number, "title": campaign.title,
                 "issued": str(campaign.issued), "data": campaign.model_dump_json(),
@@ -112,14 +136,14 @@ class Store:
         return bool(self.db["documents"].count_where("id = ?", [document_id]))
 
     def save_document(self, doc: Document, labels, figures: Iterable[KeyFigure], *, campaign_year: int | None,
-                      on_commit=None) -> bool:
+                      on_commit=None, owner_region: str | None = None) -> bool:
         """Write a processed document in one transaction. Returns False when it was already stored.
 
         `labels` is a `classify.DocumentLabels`; `on_commit(conn)` runs inside the same transaction
         (the work queue uses it to mark the file done together with its results).
         """
         figures = list(figures)
-        with self.db.atomic():
+        with self.write():
             if self.has_document(doc.id):
                 if on_commit:
                     on_commit(self.db)
@@ -134,7 +158,8 @@ class Store:
                 "region_code": getattr(region, "code", None) if region else None,
                 "applicant_type": labels.applicant_type.value if labels.applicant_type else None,
                 "township": region.township if region else None,
-                "campaign_year": campaign_year, "ocr_pages": _dumps(doc.ocr_pages), "warnings": _dumps(doc.warnings),
+                "campaign_year": campaign_year, "owner_regions": _dumps([owner_region] if owner_region else []),
+                "ocr_pages": _dumps(doc.ocr_pages), "warnings": _dumps(doc.warnings),
                 "metadata": _dumps(doc.metadata), "document_json": doc.to_json(),
                 "model_version": doc.model_version, "classifier_version": labels.model_version,
                 "rules_version": figures[0].rules_version if figures else None, "created_at": now(),
@@ -146,9 +171,13 @@ class Store:
             } for m in labels.measures)
             eligible = {m.measure: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
+            applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
                 pl = labels.passages.get(span.id)
                 words = self._word_text(_search_text(span))
+                tags = passage_tags(measures=pl.measures if pl else [], region=region.region if region else None,
+                                    applicant_type=applicant, year=campaign_year, fmt=doc.format.value,
+                                    document_id=doc.id, owners=[owner_region] if owner_region else [])
                 scores = pl.scores if pl else {}
                 top = max(scores.items(), key=lambda kv: kv[1]) if scores else (None, None)
                 row = self.db["passages"].insert({
@@ -158,6 +187,7 @@ class Store:
                     "top_score": top[1], "scores": _dumps({str(k): round(v, 4) for k, v in scores.items()}),
                     "explanations": _dumps(pl.explanations if pl else {}),
                     "model_version": pl.model_version if pl else labels.model_version, "words": words,
+                    "tags": tags,
                 })
                 pid = row.last_pk
                 passage_ids.append((span.start, span.end, pid))
@@ -167,8 +197,8 @@ class Store:
                         "eligible": int(eligible.get(m, True)), "origin": "model",
                     } for m in pl.measures)
                 self.db.execute(
-                    "INSERT INTO passages_fts(rowid, grams, words) VALUES (?, ?, ?)",
-                    [pid, index_text(_search_text(span)), words],
+                    "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
+                    [pid, index_text(_search_text(span)), words, tags],
                 )
             self.db["figures"].insert_all(_figure_row(doc.id, f, passage_ids) for f in figures)
             if on_commit:
@@ -177,15 +207,11 @@ class Store:
 
     def delete_document(self, document_id: str) -> None:
         """Remove a document's derived rows (the original file stays: originals are never deleted here)."""
-        with self.db.atomic():
-            rows = list(self.db.query("SELECT id, heading, text, words FROM passages WHERE document_id = ?",
+        with self.write():
+            rows = list(self.db.query("SELECT id, heading, text, words, tags FROM passages WHERE document_id = ?",
                                       [document_id]))
             for r in rows:
-                text = f"{r['heading']}\n{r['text']}" if r["heading"] else r["text"]
-                self.db.execute(
-                    "INSERT INTO passages_fts(passages_fts, rowid, grams, words) VALUES ('delete', ?, ?, ?)",
-                    [r["id"], index_text(text), r["words"]],
-                )
+                self._fts_delete(r)
             ids = [r["id"] for r in rows]
             if ids:
                 marks = ",".join("?" * len(ids))
@@ -194,6 +220,54 @@ class Store:
             for table in ("figures", "passages", "document_measures"):
                 self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
             self.db.execute("DELETE FROM documents WHERE id = ?", [document_id])
+
+    def _fts_delete(self, row: dict) -> None:
+        text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
+        self.db.execute(
+            "INSERT INTO passages_fts(passages_fts, rowid, grams, words, tags) VALUES ('delete', ?, ?, ?, ?)",
+            [row["id"], index_text(text), row["words"], row["tags"]],
+        )
+
+    def reindex_passage(self, passage_id: int) -> None:
+        """Rewrite a passage's FTS row after its labels, region or clearance changed (call in a transaction)."""
+        row = next(self.db.query(
+            "SELECT p.id, p.heading, p.text, p.words, p.tags, d.id AS doc_id, d.region, d.applicant_type, "
+            "d.campaign_year, d.format, d.owner_regions FROM passages p JOIN documents d ON d.id = p.document_id "
+            "WHERE p.id = ?",
+            [passage_id]), None)
+        if row is None:
+            raise NotFoundError(f"no passage {passage_id}")
+        measures = [r["measure"] for r in self.db.query(
+            "SELECT measure FROM passage_labels WHERE passage_id = ?", [passage_id])]
+        cleared = self.passage_cleared(passage_id)
+        tags = passage_tags(measures=measures, region=row["region"], applicant_type=row["applicant_type"],
+                            year=row["campaign_year"], fmt=row["format"], document_id=row["doc_id"], cleared=cleared,
+                            owners=json.loads(row["owner_regions"] or "[]"))
+        if tags == row["tags"]:
+            return
+        self._fts_delete(row)
+        text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
+        self.db.execute("INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
+                        [passage_id, index_text(text), row["words"], tags])
+        self.db.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, passage_id])
+
+    def add_owner(self, document_id: str, region: str) -> None:
+        """Record that `region` also uploaded this document (so its uploaders can see it)."""
+        with self.write():
+            row = self.document_row(document_id)
+            owners = json.loads(row["owner_regions"] or "[]")
+            if region in owners:
+                return
+            self.db["documents"].update(document_id, {"owner_regions": _dumps([*owners, region])})
+            for r in self.db.query("SELECT id FROM passages WHERE document_id = ?", [document_id]):
+                self.reindex_passage(r["id"])
+
+    def passage_cleared(self, passage_id: int) -> bool:
+        """Cleared for publicity: the latest exemplary/clearance mark says so."""
+        last = next(self.db.query(
+            "SELECT action FROM reviews WHERE passage_id = ? AND action IN "
+            "('exemplary', 'not_exemplary', 'cleared', 'uncleared') ORDER BY id DESC LIMIT 1", [passage_id]), None)
+        return bool(last and last["action"] in ("exemplary", "cleared"))
 
     def document_row(self, document_id: str) -> dict:
         try:

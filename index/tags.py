@@ -1,0 +1,67 @@
+"""Filter values as FTS5 tag tokens: filters intersect inside the full-text index, not in SQL joins.
+
+Every passage's row in `passages_fts` carries tokens such as ``m15`` (measure 15), ``r璧山区`` (region),
+``tcounty`` (applicant type), ``y2022``, ``fpdf``, ``d<16 hex>`` (document) and ``xcleared``. The
+passage keeps its tag string so its FTS row can be deleted and rewritten when a reviewer relabels it.
+"""
+
+from __future__ import annotations
+
+import re
+
+APPLICANT_CODES = {"区县": "county", "乡镇(街道)": "township", "国家级开发开放平台": "platform"}
+NO_REGION = "none"
+_SAFE = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def _clean(value: str) -> str:
+    return _SAFE.sub("", value)
+
+
+def measure_tag(measure: int) -> str:
+    return f"m{int(measure)}"
+
+
+def region_tag(region: str | None) -> str:
+    return "r" + (_clean(region) if region else NO_REGION)
+
+
+def applicant_tag(applicant_type: str | None) -> str:
+    return "t" + APPLICANT_CODES.get(applicant_type or "", "none")
+
+
+def year_tag(year: int | None) -> str:
+    return f"y{year}" if year else "ynone"
+
+
+def format_tag(fmt: str | None) -> str:
+    return "f" + _clean(fmt or "none")
+
+
+def document_tag(document_id: str) -> str:
+    return "d" + document_id[:16]
+
+
+CLEARED_TAG = "xcleared"
+
+
+def owner_tag(region: str) -> str:
+    """The uploading region (an uploader token sees its own region's documents)."""
+    return "o" + _clean(region)
+
+
+def passage_tags(*, measures, region, applicant_type, year, fmt, document_id, cleared: bool = False,
+                 owners=()) -> str:
+    """The tag string of one passage.
+
+    >>> passage_tags(measures=[15, 2], region="璧山区", applicant_type="区县", year=2022, fmt="pdf",
+    ...              document_id="ab" * 32)
+    'm2 m15 r璧山区 tcounty y2022 fpdf dabababababababab'
+    """
+    tags = [measure_tag(m) for m in sorted(set(measures))]
+    tags += [region_tag(region), applicant_tag(applicant_type), year_tag(year), format_tag(fmt),
+             document_tag(document_id)]
+    tags += [owner_tag(o) for o in sorted(set(owners))]
+    if cleared:
+        tags.append(CLEARED_TAG)
+    return " ".join(tags)
