@@ -6,7 +6,6 @@ Work is not done in the request: uploads are stored content-addressed and queued
 and workers (`jili worker`, started by `jili serve`) process them.
 """
 
-from __future__ import annotations
 
 import asyncio
 import hashlib
@@ -228,13 +227,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return row | {"progress": batch_progress(store, batch_id), "files": files}
 
     @app.get("/api/batches/{batch_id}/events", tags=["batches"], summary="进度事件流 (SSE) / progress events")
-    async def batch_events(batch_id: str, request: Request, store: Store_, who: Who,
-                           timeout: float = Query(600, ge=1, le=3600)):
-        _batch_or_hide(store, who, batch_id)
-        data_dir = settings.data_dir
+    async def batch_events(batch_id: str, request: Request, who: Who, timeout: float = Query(600, ge=1, le=3600)):
+        # an async endpoint runs on the event loop's thread: it gets its own connection, used only there
+        s = Store(settings.data_dir)
+        try:
+            _batch_or_hide(s, who, batch_id)
+        except BaseException:
+            s.close()
+            raise
 
         async def stream():
-            s = Store(data_dir)
             try:
                 deadline = time.monotonic() + timeout
                 last = None
@@ -261,7 +263,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allowed = visible_passage_ids(store, who, document_id)
         led = measures_of(store, who)
         measures = [m | {"lead_units": json.loads(m["lead_units"]), "co_units": json.loads(m["co_units"]),
-                         "eligible": bool(m["eligible"])}
+                         "eligible": None if m["eligible"] is None else bool(m["eligible"])}
                     for m in store.db.query("SELECT dm.measure, dm.score, dm.eligible, dm.lead_units, dm.co_units, "
                                             "m.title FROM document_measures dm LEFT JOIN measures m ON m.id = dm.measure "
                                             "WHERE dm.document_id = ? ORDER BY dm.score DESC", [document_id])]

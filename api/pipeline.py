@@ -112,8 +112,7 @@ class Pipeline:
             self._record(outcome, doc.id, result.filename, result.archive_path, size, uploader, batch_id, file_id)
             return outcome
         outcome = FileOutcome(result.name, FileStatus.DONE, document_id=doc.id, pages=doc.pages,
-                              region=labels.region.region if labels.region else None,
-                              measures=tuple(m.measure for m in labels.measures))
+                              region=labels.region, measures=tuple(m.measure_id for m in labels.measures))
 
         def mark(db) -> None:
             self._record(outcome, doc.id, result.filename, result.archive_path, size, uploader, batch_id, file_id,

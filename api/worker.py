@@ -98,7 +98,7 @@ def start_worker_processes(settings: Settings, text_workers: int, ocr_workers: i
     for kind, n in (("text", text_workers), ("ocr", ocr_workers)):
         for i in range(n):
             p = ctx.Process(target=worker_process, args=(data, kind, f"{socket.gethostname()}:{kind}{i}:{time.time():.0f}"),
-                            daemon=True)
+                            daemon=False)  # workers fork a child per file for the time limit
             p.start()
             procs.append(p)
     return procs

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index import SearchFilters, Store, search  # noqa: E402
 from index.grams import index_text  # noqa: E402
+from index.tags import passage_tags  # noqa: E402
 
 REGIONS = ["万州区", "黔江区", "涪陵区", "渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区",
            "巴南区", "长寿区", "江津区", "合川区", "永川区", "南川区", "綦江区", "大足区", "璧山区", "铜梁区", "潼南区",
@@ -71,11 +72,15 @@ def build(store: Store, n: int, seed: int = 1) -> float:
                                [doc_id, f"p{s}", s, text, 1 + s // 4, 1 + s // 4, 0, len(text),
                                 rng.randint(1, 30), rng.random(), ""])
             pid = cur.lastrowid
-            for m in rng.sample(range(1, 31), rng.randint(1, 2)):
+            measures = rng.sample(range(1, 31), rng.randint(1, 2))
+            for m in measures:
                 conn.execute("INSERT INTO passage_labels (passage_id, measure, score, eligible, origin) "
                              "VALUES (?,?,?,?,?)", [pid, m, rng.random(), 1, "model"])
-            conn.execute("INSERT INTO passages_fts(rowid, grams, words) VALUES (?,?,?)",
-                         [pid, index_text(text), " ".join(store._words.cut(text))])
+            tags = passage_tags(measures=measures, region=region, applicant_type="区县", year=2022, fmt="pdf",
+                                document_id=doc_id)
+            conn.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, pid])
+            conn.execute("INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?,?,?,?)",
+                         [pid, index_text(text), " ".join(store._words.cut(text)), tags])
         if d % 5000 == 4999:
             conn.execute("COMMIT")
             conn.execute("BEGIN")

@@ -50,7 +50,7 @@ class EvidenceFigure:
 class RegionEvidence:
     region: str
     applicant_type: str | None
-    eligible: bool
+    eligible: bool | None  # None: the applicant type is unknown
     documents: list[dict] = field(default_factory=list)
     passages: list[EvidencePassage] = field(default_factory=list)
     figures: list[EvidenceFigure] = field(default_factory=list)
@@ -84,14 +84,14 @@ def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int
         "JOIN documents d ON d.id = p.document_id WHERE pl.measure = ? ORDER BY pl.score DESC", [measure]))
     by_region: dict[str, RegionEvidence] = {}
 
-    def entry(region: str | None, applicant_type: str | None, eligible: bool) -> RegionEvidence:
+    def entry(region: str | None, applicant_type: str | None, eligible: bool | None) -> RegionEvidence:
         key = region or UNKNOWN_REGION
         if key not in by_region:
             by_region[key] = RegionEvidence(region=key, applicant_type=applicant_type, eligible=eligible)
         return by_region[key]
 
     for d in docs:
-        e = entry(d["region"], d["applicant_type"], bool(d["eligible"]))
+        e = entry(d["region"], d["applicant_type"], None if d["eligible"] is None else bool(d["eligible"]))
         e.documents.append({k: d[k] for k in ("id", "filename", "archive_path", "title", "format", "pages",
                                               "doc_date", "score")})
         e.score = max(e.score, d["score"] or 0.0)

@@ -160,6 +160,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
     page, size = max(1, page), max(1, min(size, 200))
     check = False
     text_expr = None
+    scores: dict[int, float] = {}
     if query.strip():
         if advanced:
             text_expr = _advanced_expression(query)
@@ -200,14 +201,16 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
             params = [expr, size, (page - 1) * size]
             if ranked and total <= RANK_ALL:
-                sql = f"SELECT rowid {fts} ORDER BY {rank} LIMIT ? OFFSET ?"
+                sql = f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ? OFFSET ?"
                 params[0] = (boosted or expr) if total <= EXACT_FACETS else expr  # the boost doubles FTS work
             elif ranked:
-                sql = (f"SELECT rowid FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC LIMIT {RANK_WINDOW}) "
-                       "ORDER BY r LIMIT ? OFFSET ?")
+                sql = (f"SELECT rowid, r FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC "
+                       f"LIMIT {RANK_WINDOW}) ORDER BY r LIMIT ? OFFSET ?")
             else:
-                sql = f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT ? OFFSET ?"
-            ids = [r["rowid"] for r in db.query(sql, params)]
+                sql = f"SELECT rowid, 0.0 AS r {fts} ORDER BY rowid DESC LIMIT ? OFFSET ?"
+            ranked_rows = list(db.query(sql, params))
+            ids = [r["rowid"] for r in ranked_rows]
+            scores = {r["rowid"]: -r["r"] for r in ranked_rows}
             exact = total <= EXACT_FACETS
             window = None
             if facets:
@@ -224,7 +227,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             archive_path=r["archive_path"], format=r["format"], region=r["region"],
             applicant_type=r["applicant_type"], title=r["title"], page=r["page"], end_page=r["end_page"],
             heading=r["heading"], text=r["text"], highlights=spans, snippet=snip, snippet_highlights=snip_spans,
-            score=round(len(ids) - ids.index(r["id"]), 2), measures=labels.get(r["id"], []),
+            score=round(scores.get(r["id"], 0.0), 4), measures=labels.get(r["id"], []),
         ))
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}

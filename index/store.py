@@ -154,10 +154,9 @@ class Store:
                 "pages": doc.pages, "chars": len(doc.text), "title": doc.gongwen.title,
                 "doc_number": doc.gongwen.doc_number, "issuer": doc.gongwen.issuer, "signer": doc.gongwen.signer,
                 "doc_date": doc.gongwen.date,
-                "region": region.region if region else None,
-                "region_code": getattr(region, "code", None) if region else None,
+                "region": region, "region_code": None,
                 "applicant_type": labels.applicant_type.value if labels.applicant_type else None,
-                "township": region.township if region else None,
+                "township": labels.township,
                 "campaign_year": campaign_year, "owner_regions": _dumps([owner_region] if owner_region else []),
                 "ocr_pages": _dumps(doc.ocr_pages), "warnings": _dumps(doc.warnings),
                 "metadata": _dumps(doc.metadata), "document_json": doc.to_json(),
@@ -165,17 +164,18 @@ class Store:
                 "rules_version": figures[0].rules_version if figures else None, "created_at": now(),
             })
             self.db["document_measures"].insert_all({
-                "document_id": doc.id, "measure": m.measure, "score": m.score, "eligible": int(m.eligible),
+                "document_id": doc.id, "measure": m.measure_id, "score": m.score,
+                "eligible": None if m.eligible is None else int(m.eligible),
                 "lead_units": _dumps(m.lead_units), "co_units": _dumps(m.co_units),
                 "model_version": labels.model_version,
             } for m in labels.measures)
-            eligible = {m.measure: m.eligible for m in labels.measures}
+            eligible = {m.measure_id: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
             applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
                 pl = labels.passages.get(span.id)
                 words = self._word_text(_search_text(span))
-                tags = passage_tags(measures=pl.measures if pl else [], region=region.region if region else None,
+                tags = passage_tags(measures=pl.measures if pl else [], region=region,
                                     applicant_type=applicant, year=campaign_year, fmt=doc.format.value,
                                     document_id=doc.id, owners=[owner_region] if owner_region else [])
                 scores = pl.scores if pl else {}
@@ -194,7 +194,7 @@ class Store:
                 if pl:
                     self.db["passage_labels"].insert_all({
                         "passage_id": pid, "measure": m, "score": scores.get(m, 0.0),
-                        "eligible": int(eligible.get(m, True)), "origin": "model",
+                        "eligible": int(eligible.get(m) is not False), "origin": "model",
                     } for m in pl.measures)
                 self.db.execute(
                     "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",

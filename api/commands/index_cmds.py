@@ -129,7 +129,7 @@ def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
         return
     click.echo(f"措施 {measure} {ev.title or ''}  牵头：{'、'.join(ev.lead_units)}  {len(ev.regions)} regions")
     for r in ev.regions:
-        flag = "" if r.eligible else "  [not eligible]"
+        flag = "  [not eligible]" if r.eligible is False else ""
         click.echo(f"\n■ {r.region} ({r.applicant_type or '?'}){flag}: {len(r.documents)} documents, score {r.score:.2f}")
         for p in r.passages:
             click.echo(f"  · p.{p.page} [{p.score:.2f}] {p.text[:90]}")

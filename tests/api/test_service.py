@@ -1,0 +1,143 @@
+import json
+
+import pytest
+
+from tests.api.conftest import auth, document_of
+
+
+def test_uploads_are_processed_in_the_background_with_per_file_state(service):
+    c, t = service["client"], service["tokens"]
+    batch = service["uploads"]["hechuan"]["batch_id"]
+    body = c.get(f"/api/batches/{batch}", headers=auth(t["hechuan"])).json()
+    assert body["progress"]["complete"] and body["progress"]["progress"] == 1.0
+    assert [f["status"] for f in body["files"]] == ["done"]
+    doc = c.get(f"/api/documents/{body['files'][0]['document_id']}", headers=auth(t["hechuan"])).json()
+    assert doc["region"] == "合川区" and doc["passages"] and doc["figures"]
+    assert any(m["measure"] == 15 and m["eligible"] for m in doc["measures"])
+
+
+def test_progress_events_stream_until_complete(service):
+    c, t = service["client"], service["tokens"]
+    batch = service["uploads"]["hechuan"]["batch_id"]
+    with c.stream("GET", f"/api/batches/{batch}/events", headers=auth(t["hechuan"])) as r:
+        text = "".join(r.iter_text())
+    assert "event: progress" in text and "event: complete" in text
+    progress = json.loads(text.split("data: ", 1)[1].split("\n", 1)[0])
+    assert progress["complete"] is True
+
+
+def test_original_file_and_page_image_are_served(service):
+    c, t = service["client"], service["tokens"]
+    doc_id = document_of(service, "hechuan")
+    r = c.get(f"/api/documents/{doc_id}/file", headers=auth(t["hechuan"]))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert "filename*=UTF-8''" in r.headers["content-disposition"]
+    r = c.get(f"/api/documents/{doc_id}/pages/1.png", headers=auth(t["admin"]))
+    assert r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert c.get(f"/api/documents/{doc_id}/pages/99.png", headers=auth(t["admin"])).status_code == 404
+
+
+def test_errors_are_json_with_a_stable_code(service):
+    c, t = service["client"], service["tokens"]
+    r = c.get("/api/search", params={"q": "x"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    r = c.get("/api/search", params={"size": 1000}, headers=auth(t["admin"]))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_request"
+    r = c.get("/api/documents/nope", headers=auth(t["admin"]))
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_search_records_and_experiences_over_http(service):
+    c, t = service["client"], service["tokens"]
+    r = c.get("/api/search", params={"q": "高标准农田", "measure": 15}, headers=auth(t["agri"])).json()
+    assert r["total"] >= 1 and all(any(m["measure"] == 15 for m in h["measures"]) for h in r["hits"])
+    rec = c.get("/api/records", params={"measure": 15, "kind": "quantity"}, headers=auth(t["agri"]))
+    assert rec.status_code == 200 and rec.json()["records"]
+    csv = c.get("/api/records", params={"measure": 15, "format": "csv"}, headers=auth(t["agri"]))
+    assert csv.headers["content-type"].startswith("text/csv") and "region" in csv.text
+    xlsx = c.get("/api/records", params={"measure": 15, "format": "xlsx"}, headers=auth(t["agri"]))
+    assert xlsx.content[:2] == b"PK"
+    exp = c.get("/api/experiences", params={"format": "docx"}, headers=auth(t["admin"]))
+    assert exp.status_code == 200 and exp.content[:2] == b"PK"
+
+
+def test_review_relabels_and_clears_for_publicity(service):
+    c, t = service["client"], service["tokens"]
+    hits = c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["agri"])).json()["hits"]
+    pid = hits[0]["passage_id"]
+    assert c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["pub"])).json()["total"] == 0
+    r = c.post(f"/api/passages/{pid}/review", json={"action": "exemplary", "note": "好做法"}, headers=auth(t["agri"]))
+    assert r.status_code == 200 and r.json()["reviewer"] == "市农业农村委"
+    pub = c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["pub"])).json()
+    assert [h["passage_id"] for h in pub["hits"]] == [pid]
+    exp = c.get("/api/experiences", headers=auth(t["pub"])).json()["experiences"]
+    assert [e["passage_id"] for e in exp] == [pid]
+    r = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [14, 15]}, headers=auth(t["agri"]))
+    assert r.status_code == 200
+    labels = {m["measure"]: m["origin"] for m in c.get("/api/search", params={"q": "高标准农田", "measure": 14},
+                                                      headers=auth(t["agri"])).json()["hits"][0]["measures"]}
+    assert labels == {14: "review", 15: "review"}
+    bad = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [5]}, headers=auth(t["agri"]))
+    assert bad.status_code == 403  # 市科技局 leads measure 5, not 市农业农村委
+
+
+ROLE_MATRIX = [
+    # (method, path template, {role: expected status})
+    ("POST", "/api/batches", {"admin": 202, "hechuan": 202, "agri": 403, "pub": 403}),
+    ("GET", "/api/batches", {"admin": 200, "hechuan": 200, "agri": 403, "pub": 403}),
+    ("GET", "/api/batches/{hechuan_batch}", {"admin": 200, "hechuan": 200, "bishan": 404, "agri": 403, "pub": 403}),
+    ("GET", "/api/documents/{hechuan_doc}", {"admin": 200, "hechuan": 200, "bishan": 404, "agri": 200, "sci": 404}),
+    ("GET", "/api/documents/{bishan_doc}", {"admin": 200, "bishan": 200, "hechuan": 404, "agri": 404,
+                                            "pub": 404}),
+    ("GET", "/api/documents/{hechuan_doc}/file", {"admin": 200, "hechuan": 200, "bishan": 404, "sci": 404}),
+    ("GET", "/api/documents/{bishan_doc}/file", {"bishan": 200, "hechuan": 404, "pub": 404}),
+    ("GET", "/api/documents/{hechuan_doc}/pages/1.png", {"admin": 200, "bishan": 404, "sci": 404}),
+    ("GET", "/api/measures/15/evidence", {"admin": 200, "agri": 200, "sci": 403, "hechuan": 403, "pub": 403}),
+    ("GET", "/api/records?measure=15", {"admin": 200, "agri": 200, "sci": 403, "hechuan": 403, "pub": 403}),
+    ("GET", "/api/experiences", {"admin": 200, "agri": 200, "pub": 200, "hechuan": 403}),
+    ("GET", "/api/metrics", {"admin": 200, "hechuan": 403, "agri": 403, "pub": 403}),
+    ("GET", "/api/measures", {"admin": 200, "hechuan": 200, "agri": 200, "pub": 200}),
+    ("POST", "/api/passages/{hechuan_passage}/review", {"admin": 200, "agri": 200, "sci": 404, "hechuan": 403,
+                                                        "pub": 403}),
+]
+
+
+def _fill(service, path):
+    c, t = service["client"], service["tokens"]
+    doc = document_of(service, "hechuan")
+    passage = next(p["id"] for p in c.get(f"/api/documents/{doc}", headers=auth(t["agri"])).json()["passages"])
+    return path.format(hechuan_batch=service["uploads"]["hechuan"]["batch_id"], hechuan_doc=doc,
+                       bishan_doc=document_of(service, "bishan"), hechuan_passage=passage)
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), ROLE_MATRIX, ids=[f"{m} {p}" for m, p, _ in ROLE_MATRIX])
+def test_every_role_gets_exactly_its_access(service, method, path, expected):
+    c, t = service["client"], service["tokens"]
+    url = _fill(service, path)
+    for role, status in expected.items():
+        kwargs = {"headers": auth(t[role])}
+        if method == "POST" and "batches" in url:
+            kwargs["files"] = [("files", ("note.txt", "角色测试文件。".encode()))]
+        if method == "POST" and "review" in url:
+            kwargs["json"] = {"action": "cleared"}
+        r = c.request(method, url, **kwargs)
+        assert r.status_code == status, f"{role} {method} {url}: {r.status_code} {r.text[:200]}"
+        if status == 404:
+            # a hidden object answers exactly like a missing one: nothing leaks
+            assert r.json() == {"error": {"code": "not_found", "message": "no such object"}}
+    assert c.request(method, url).status_code == 401
+
+
+def test_uploaders_search_only_their_own_region(service):
+    c, t = service["client"], service["tokens"]
+    mine = c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["hechuan"])).json()
+    theirs = c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["bishan"])).json()
+    assert mine["total"] >= 1 and theirs["total"] == 0
+    assert set(mine["facets"]["region"]) == {"合川区"}
+
+
+def test_openapi_documents_every_route_in_chinese_and_english(service):
+    spec = service["client"].get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        for op in ops.values():
+            assert op.get("summary") and "/" in op["summary"], path

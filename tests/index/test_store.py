@@ -1,0 +1,85 @@
+from api.pipeline import Pipeline
+from corpora import CORPORA_DIR
+from index import Store, briefing_docx, evidence_for_measure, figure_table, rank_experiences, to_csv, to_xlsx
+from ingest import ParseOptions
+
+
+def test_reingesting_the_same_file_creates_nothing_new(sample_store):
+    before = sample_store.counts()
+    path = next((CORPORA_DIR / "samples").glob("*.pdf"))
+    [outcome] = Pipeline(sample_store, options=ParseOptions(timeout_s=None)).process_file(path.read_bytes(), path.name)
+    assert outcome.status == "duplicate"
+    after = sample_store.counts()
+    assert {k: after[k] for k in ("documents", "passages", "figures")} == \
+        {k: before[k] for k in ("documents", "passages", "figures")}
+
+
+def test_originals_are_stored_content_addressed(sample_store):
+    for row in sample_store.db.query("SELECT id FROM documents"):
+        path = sample_store.original_path(row["id"])
+        import hashlib
+
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row["id"]
+
+
+def test_document_round_trips_through_the_store(sample_store):
+    row = next(sample_store.db.query("SELECT id FROM documents LIMIT 1"))
+    doc = sample_store.document(row["id"])
+    assert doc.id == row["id"] and doc.passages
+    stored = list(sample_store.db.query("SELECT text, start, end FROM passages WHERE document_id = ? ORDER BY seq",
+                                        [doc.id]))
+    assert [(p.text, p.start, p.end) for p in doc.passages] == [(r["text"], r["start"], r["end"]) for r in stored]
+
+
+def test_evidence_lists_every_region_that_declared(sample_store):
+    for measure in (13, 14, 15, 17):
+        declared = {r["region"] or "未识别" for r in sample_store.db.query(
+            "SELECT DISTINCT d.region FROM documents d JOIN document_measures dm ON dm.document_id = d.id "
+            "WHERE dm.measure = ? UNION SELECT DISTINCT d.region FROM passage_labels pl JOIN passages p "
+            "ON p.id = pl.passage_id JOIN documents d ON d.id = p.document_id WHERE pl.measure = ?", [measure, measure])}
+        ev = evidence_for_measure(sample_store, measure)
+        assert {r.region for r in ev.regions} == declared
+        assert ev.lead_units
+        for region in ev.regions:
+            for p in region.passages:
+                assert p.page >= 1
+
+
+def test_figure_table_ranks_regions_and_exports(sample_store):
+    rows = figure_table(sample_store, 15, kind="quantity")
+    values = [r["value"] for r in rows]
+    assert values == sorted(values, reverse=True) and rows
+    assert len({(r["region"], r["metric"], r["unit"]) for r in rows}) == len(rows)  # best per region
+    csv_text = to_csv(rows)
+    assert csv_text.startswith("\ufeffrank,region")
+    assert to_xlsx(rows)[:2] == b"PK"
+
+
+def test_typical_experiences_explain_themselves_and_span_regions(sample_store):
+    items = rank_experiences(sample_store, limit=8)
+    assert len(items) == 8
+    assert len({e.region for e in items}) >= 6  # diversity across regions
+    assert all(e.reasons and e.features for e in items)
+    scores = [e.score for e in items]
+    assert scores[0] == max(scores)
+    assert briefing_docx(items)[:2] == b"PK"
+
+
+def test_reviewer_marks_raise_and_drop_experiences(sample_store):
+    items = rank_experiences(sample_store, limit=30)
+    low, top = items[-1], items[0]
+    with sample_store.write() as db:
+        db["reviews"].insert({"passage_id": low.passage_id, "reviewer": "t", "action": "exemplary"})
+        db["reviews"].insert({"passage_id": top.passage_id, "reviewer": "t", "action": "not_exemplary"})
+    again = rank_experiences(sample_store, limit=30)
+    ids = [e.passage_id for e in again]
+    assert top.passage_id not in ids
+    assert ids.index(low.passage_id) < len(items) - 1
+    assert "marked exemplary by a reviewer" in again[ids.index(low.passage_id)].reasons
+
+
+def test_a_new_store_on_the_same_directory_keeps_everything(sample_store):
+    counts = sample_store.counts()
+    other = Store(sample_store.data_dir)
+    assert other.counts() == counts
+    other.close()
