@@ -5,7 +5,8 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 DATA_DIR ?= data
 
-.PHONY: run test setup system lint bench clean
+.PHONY: run test test-heavy setup system lint bench clean
+PYTEST_ARGS ?= -m "not heavy"
 
 run: setup
 	$(BIN)/jili demo --data-dir $(DATA_DIR)
@@ -14,6 +15,10 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Crash recovery (SIGKILL mid-batch), 20-client load and OpenAPI fuzzing against real servers: minutes.
+test-heavy: setup
+	$(BIN)/pytest -m heavy -s
 
 setup: $(STAMP)
 
@@ -34,6 +39,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_tokenize.py
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_classify.py
+	$(BIN)/python bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

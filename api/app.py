@@ -12,13 +12,13 @@ import hashlib
 import io
 import json
 import os
+import queue
 import tempfile
-import threading
 import time
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
@@ -75,8 +75,27 @@ class ReviewIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
-class StoreLocal(threading.local):
-    store: Store | None = None
+class StorePool:
+    """Connections for request handlers: each request borrows one and gives it back.
+
+    FastAPI runs a request's dependencies and its handler on different pool threads, so a connection is
+    handed between threads — one request at a time, never concurrently.
+    """
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+        self._free: queue.SimpleQueue[Store] = queue.SimpleQueue()
+
+    def acquire(self) -> Store:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            return Store(self.data_dir, shared=True)
+
+    def release(self, store: Store) -> None:
+        if store.db.conn.in_transaction:  # a handler failed mid-write: never hand out an open transaction
+            store.db.conn.rollback()
+        self._free.put(store)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -88,13 +107,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 {"name": "review", "description": "审核 / review"},
                                 {"name": "system", "description": "运行状态 / health and metrics"}])
     app.state.settings = settings
-    local = StoreLocal()
+    pool = StorePool(settings.data_dir)
     started = time.time()
 
-    def get_store() -> Store:
-        if local.store is None:
-            local.store = Store(settings.data_dir)
-        return local.store
+    def get_store():
+        store = pool.acquire()
+        try:
+            yield store
+        finally:
+            pool.release(store)
 
     def principal(request: Request, store: Annotated[Store, Depends(get_store)]) -> Principal:
         header = request.headers.get("authorization", "")
@@ -308,7 +329,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/documents/{document_id}/pages/{number}.png", tags=["documents"],
              summary="PDF页面图像（引用证据） / a rendered PDF page")
-    def document_page(document_id: str, number: int, store: Store_, who: Who,
+    def document_page(document_id: str, store: Store_, who: Who, number: int = Path(ge=1, le=100_000),
                       scale: float = Query(1.5, ge=0.5, le=3.0)):
         row = check_document(store, who, document_id)
         if who.role is Role.PUBLICITY:
@@ -363,7 +384,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise Forbidden(f"measure {measure} is not led by your unit")
 
     @app.get("/api/measures/{measure}/evidence", tags=["evidence"], summary="按措施查看各地证据 / evidence by measure")
-    def measure_evidence(measure: int, store: Store_, who: Who):
+    def measure_evidence(store: Store_, who: Who, measure: int = Path(ge=1, le=99)):
         _check_measure(store, who, measure)
         return evidence_for_measure(store, measure).to_dict()
 
@@ -399,7 +420,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # -- review -------------------------------------------------------------------------------------
     @app.post("/api/passages/{passage_id}/review", tags=["review"], summary="审核：改标/标记典型 / review a passage")
-    def review(passage_id: int, body: ReviewIn, store: Store_, who: Who):
+    def review(body: ReviewIn, store: Store_, who: Who, passage_id: int = Path(ge=1, le=2**62)):
         require(who, Role.REVIEWER)
         check_passage(store, who, passage_id)
         if body.action not in ("relabel", "exemplary", "not_exemplary", "cleared", "uncleared"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -48,12 +49,14 @@ def _dumps(value: Any) -> str:
 class Store:
     """The jili database. Open one per thread (SQLite connections are not shared across threads)."""
 
-    def __init__(self, data_dir: str | os.PathLike, *, words=None):
+    def __init__(self, data_dir: str | os.PathLike, *, words=None, shared: bool = False):
+        """Open (and migrate) the store. `shared=True` lets a pool hand the connection to other threads,
+        one at a time (the API's request pool); otherwise it belongs to the opening thread."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.data_dir / "files"
         self.path = self.data_dir / DB_NAME
-        self.db = Database(self.path)
+        self.db = Database(sqlite3.connect(self.path, check_same_thread=not shared))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=30000")

@@ -39,7 +39,7 @@ def format_tag(fmt: str | None) -> str:
 
 
 def document_tag(document_id: str) -> str:
-    return "d" + document_id[:16]
+    return "d" + _clean(document_id)[:16]
 
 
 CLEARED_TAG = "xcleared"
