@@ -164,3 +164,15 @@ def experiences_cmd(measure, region, limit, docx_path, as_json, data_dir):
         click.echo(f"{i}. [{e.region or '未识别'}] 措施{e.measure} {e.measure_title or ''}  score {e.score:.2f}")
         click.echo(f"   {e.text[:120]}")
         click.echo(f"   why: {'; '.join(e.reasons)}  ({e.citation()})")
+
+
+@click.command(name="export-reviews")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@DATA_DIR_OPTION
+def export_reviews_cmd(out: Path, data_dir) -> None:
+    """Write reviewers' label corrections as JSON Lines, for `jili train --with-reviews OUT`."""
+    from index.reviews import corrections
+
+    lines = corrections(open_store(data_dir))
+    out.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    click.echo(f"{len(lines)} corrected passages written to {out}", err=True)

@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
-from api.settings import Settings
 from api.pipeline import Pipeline
+from api.settings import Settings
 from corpora import CORPORA_DIR
 from index import Store
 from index.auth import Role, create_token

@@ -141,3 +141,15 @@ def test_openapi_documents_every_route_in_chinese_and_english(service):
     for path, ops in spec["paths"].items():
         for op in ops.values():
             assert op.get("summary") and "/" in op["summary"], path
+
+
+def test_reviewer_corrections_export_as_training_lines(service):
+    from index.reviews import corrections
+
+    c, t = service["client"], service["tokens"]
+    hit = c.get("/api/search", params={"q": "粮食"}, headers=auth(t["agri"])).json()["hits"][0]
+    c.post(f"/api/passages/{hit['passage_id']}/review", json={"action": "relabel", "measures": [15]},
+           headers=auth(t["agri"]))
+    lines = {line["id"]: line for line in corrections(service["store"])}
+    line = lines[f"review-{hit['passage_id']}"]
+    assert line["text"] == hit["text"] and line["measures"] == [15] and line["reviewer"] == "市农业农村委"
