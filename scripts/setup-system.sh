@@ -2,10 +2,12 @@
 # Installs the Debian packages jili needs at run time, once. Idempotent: does nothing when present.
 #   libreoffice-writer-nogui  converts legacy .doc / .wps (Word 97 OLE2) to DOCX, headless
 #   fonts-wqy-microhei        a CJK font, so PDFs with non-embedded Chinese fonts render for OCR
+#   chromium                  the browser the web UI's end-to-end tests drive (Playwright cannot download one here)
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -qi "wqy" || need+=(fonts-wqy-microhei fontconfig)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
