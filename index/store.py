@@ -174,6 +174,7 @@ class Store:
             } for m in labels.measures)
             eligible = {m.measure_id: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
+            conn = self.db.conn
             applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
                 pl = labels.passages.get(span.id)
@@ -183,27 +184,27 @@ class Store:
                                     document_id=doc.id, owners=[owner_region] if owner_region else [])
                 scores = pl.scores if pl else {}
                 top = max(scores.items(), key=lambda kv: kv[1]) if scores else (None, None)
-                row = self.db["passages"].insert({
-                    "document_id": doc.id, "span_id": span.id, "seq": seq, "text": span.text, "page": span.page,
-                    "end_page": span.end_page, "start": span.start, "end": span.end, "heading": span.heading,
-                    "source": span.source.value, "top_measure": top[0] if pl and pl.measures else None,
-                    "top_score": top[1], "scores": _dumps({str(k): round(v, 4) for k, v in scores.items()}),
-                    "explanations": _dumps(pl.explanations if pl else {}),
-                    "model_version": pl.model_version if pl else labels.model_version, "words": words,
-                    "tags": tags,
-                })
-                pid = row.last_pk
+                # plain INSERTs: sqlite-utils' insert() introspects the table on every call (per-passage cost)
+                pid = conn.execute(_PASSAGE_INSERT, [
+                    doc.id, span.id, seq, span.text, span.page, span.end_page, span.start, span.end, span.heading,
+                    span.source.value, top[0] if pl and pl.measures else None, top[1],
+                    _dumps({str(k): round(v, 4) for k, v in scores.items()}), _dumps(pl.explanations if pl else {}),
+                    pl.model_version if pl else labels.model_version, words, tags,
+                ]).lastrowid
                 passage_ids.append((span.start, span.end, pid))
                 if pl:
-                    self.db["passage_labels"].insert_all({
-                        "passage_id": pid, "measure": m, "score": scores.get(m, 0.0),
-                        "eligible": int(eligible.get(m) is not False), "origin": "model",
-                    } for m in pl.measures)
+                    conn.executemany(
+                        "INSERT INTO passage_labels (passage_id, measure, score, eligible, origin) VALUES (?,?,?,?,?)",
+                        [(pid, m, scores.get(m, 0.0), int(eligible.get(m) is not False), "model") for m in pl.measures])
                 self.db.execute(
                     "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
                     [pid, index_text(_search_text(span)), words, tags],
                 )
-            self.db["figures"].insert_all(_figure_row(doc.id, f, passage_ids) for f in figures)
+            rows = [_figure_row(doc.id, f, passage_ids) for f in figures]
+            if rows:
+                cols = list(rows[0])
+                conn.executemany(f"INSERT INTO figures ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                 [[r[c] for c in cols] for r in rows])
             if on_commit:
                 on_commit(self.db)
         return True
@@ -286,6 +287,11 @@ class Store:
 
 
 _MIGRATE_LOCK = threading.Lock()
+_PASSAGE_INSERT = (
+    "INSERT INTO passages (document_id, span_id, seq, text, page, end_page, start, \"end\", heading, source, "
+    "top_measure, top_score, scores, explanations, model_version, words, tags) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _search_text(span) -> str:
