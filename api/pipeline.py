@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -140,17 +141,33 @@ class Pipeline:
 
 # -- the service's work queue --------------------------------------------------------------------------
 
-def guess_kind(data: bytes) -> str:
+def guess_kind(source: bytes | os.PathLike) -> str:
     """Which workers should take a file: archives are expanded, scans go to the OCR workers.
 
-    Cheap by design (runs at upload): only the first pages of a PDF are looked at.
+    Cheap by design (runs at upload): reads the head of the file, a zip's directory, or a PDF's first
+    pages — never a whole large file into memory when given a path.
     """
     from index.queue import JobKind
     from ingest.model import InputFormat
     from ingest.sniff import sniff_format
 
+    if isinstance(source, bytes):
+        head = source
+    else:
+        with open(source, "rb") as fh:
+            head = fh.read(64 * 1024)
+    if head.startswith(b"PK\x03\x04") and not isinstance(source, bytes):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(source) as zf:  # reads only the central directory
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            return JobKind.TEXT  # the worker reports the damage
+        office = "word/document.xml" in names or "[Content_Types].xml" in names or "mimetype" in names
+        return JobKind.TEXT if office else JobKind.ARCHIVE
     try:
-        fmt = sniff_format(data)
+        fmt = sniff_format(head)
     except JiliError:
         return JobKind.TEXT  # the worker will record the precise error
     if fmt is InputFormat.ZIP:
@@ -161,7 +178,7 @@ def guess_kind(data: bytes) -> str:
         try:
             import pypdfium2 as pdfium
 
-            pdf = pdfium.PdfDocument(data)
+            pdf = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
             try:
                 chars = 0
                 for i in range(min(len(pdf), 3)):
