@@ -103,7 +103,9 @@ def test_docx_headers_stay_out_of_the_body(parsed):
     assert all(h in headers for h in ("第一节页眉", "第二节页眉", "第三节页眉", "第四节页眉"))
     assert "页眉" not in doc.text
     secret = _doc(parsed, "docx/gongwen_redhead_secret_wps.docx")
-    assert "机密" not in secret.text and any("机密" in f.text for f in secret.furniture)
+    # 份号/密级/紧急程度 sit in the page header, not the body ("BJTU机密文件" in the body is its 版头)
+    assert "机密★5年" not in secret.text and "特急" not in secret.text
+    assert any("机密★5年" in f.text for f in secret.furniture)
 
 
 def test_custom_heading_styles_and_auto_numbering_are_recognised(parsed):
