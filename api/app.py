@@ -36,6 +36,7 @@ from api.access import (
 )
 from api.pipeline import guess_kind
 from api.settings import Settings
+from api.web import mount_web
 from index import (
     SearchFilters,
     Store,
@@ -212,10 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         "attempts": 0, "created_at": ts, "updated_at": ts}).last_pk
                 out.append({"id": fid, "filename": name, "status": "failed"})
                 continue
-            with open(store.original_path(sha), "rb") as fh:
-                head = fh.read(4 * 1024 * 1024)
-            kind = guess_kind(head if size > len(head) and not head.startswith(b"%PDF") else
-                              store.original_path(sha).read_bytes())
+            kind = guess_kind(store.original_path(sha))
             fid = enqueue(store, batch_id=batch_id, sha256=sha, filename=name, size=size, kind=kind,
                           uploader=who.name, region=owner)
             out.append({"id": fid, "filename": name, "status": "queued", "kind": kind, "sha256": sha})
@@ -340,13 +338,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ApiError(404, "no_such_page", f"the document has {row['pages']} pages")
         import pypdfium2 as pdfium
 
-        pdf = pdfium.PdfDocument(store.original_path(document_id).read_bytes())
-        try:
-            image = pdf[number - 1].render(scale=scale).to_pil()
-            buf = io.BytesIO()
-            image.save(buf, format="PNG")
-        finally:
-            pdf.close()
+        from ingest.pdf import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:
+            pdf = pdfium.PdfDocument(store.original_path(document_id).read_bytes())
+            try:
+                image = pdf[number - 1].render(scale=scale).to_pil()
+            finally:
+                pdf.close()
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
         return Response(buf.getvalue(), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     # -- search, measures, evidence, records, experiences -------------------------------------------------
@@ -443,6 +444,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store.reindex_passage(passage_id)
         return {"review_id": rid, "passage_id": passage_id, "action": body.action, "reviewer": who.name}
 
+    mount_web(app, settings)
     return app
 
 

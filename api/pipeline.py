@@ -178,18 +178,21 @@ def guess_kind(source: bytes | os.PathLike) -> str:
         try:
             import pypdfium2 as pdfium
 
-            pdf = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
-            try:
-                chars = 0
-                for i in range(min(len(pdf), 3)):
-                    page = pdf[i]
-                    tp = page.get_textpage()
-                    chars += len(tp.get_text_range().strip())
-                    tp.close()
-                    page.close()
-                return JobKind.TEXT if chars >= 30 else JobKind.OCR
-            finally:
-                pdf.close()
+            from ingest.pdf import PDFIUM_LOCK
+
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+                try:
+                    chars = 0
+                    for i in range(min(len(pdf), 3)):
+                        page = pdf[i]
+                        tp = page.get_textpage()
+                        chars += len(tp.get_text_range().strip())
+                        tp.close()
+                        page.close()
+                finally:
+                    pdf.close()
+            return JobKind.TEXT if chars >= 30 else JobKind.OCR
         except Exception:  # encrypted or damaged: the text worker reports it fast
             return JobKind.TEXT
     return JobKind.TEXT

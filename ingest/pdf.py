@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from statistics import median
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 
 MARGIN = 0.085  # top/bottom share of the page where running heads and page numbers live
 
+# PDFium is not thread-safe, not even across documents: a process that calls it from several threads
+# (the API renders page images and sniffs uploads in request threads) must hold this lock around each use.
+PDFIUM_LOCK = threading.RLock()
+
 
 @dataclass
 class _Page:
@@ -44,6 +49,11 @@ class _Page:
 
 
 def parse_pdf(data: bytes, filename: str, options: ParseOptions) -> ParsedContent:
+    with PDFIUM_LOCK:
+        return _parse_pdf(data, filename, options)
+
+
+def _parse_pdf(data: bytes, filename: str, options: ParseOptions) -> ParsedContent:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

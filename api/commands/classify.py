@@ -151,6 +151,9 @@ def _document_text(name: str, labels, doc) -> str:
             lines.append(f"            {m.eligibility}")
         if m.evidence:
             lines.append(f"            证据段落 {', '.join(m.evidence)}")
+    if labels.routing:
+        routed = "；".join(f"{unit}（措施{'、'.join(map(str, ids))}）" for unit, ids in labels.routing.items())
+        lines.append(f"  报送牵头单位  {routed}")
     lines.append(f"  段落（{labels.relevant_passages}/{len(labels.passages)} 段有措施）")
     texts = {p.id: p.text for p in doc.passages}
     for pid, label in labels.passages.items():

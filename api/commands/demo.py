@@ -47,5 +47,6 @@ def demo_cmd(ctx: click.Context, data_dir: Path, samples: Path, serve: bool, por
                f"{res.hits[0].citation()}: {res.hits[0].snippet[:60]}…" if res.hits else "")
     store.close()
     if serve:
+        click.echo(f"\nOpen http://127.0.0.1:{port}/ and paste the admin token printed below.")
         ctx.invoke(serve_cmd, data_dir=data_dir, host="127.0.0.1", port=port, workers=1, ocr_workers=1,
                    admin_token=True)

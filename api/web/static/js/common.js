@@ -1,0 +1,337 @@
+// Shared helpers of the jili UI: JSON calls, DOM building (never innerHTML with data), labels, sorting.
+
+export const me = {
+  role: document.body.dataset.role,
+  region: document.body.dataset.region || null,
+  name: document.body.dataset.name,
+  leadUnits: (document.body.dataset.leadUnits || "").split(",").filter(Boolean),
+};
+export const canReview = me.role === "admin" || me.role === "reviewer";
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Call the JSON API with the session cookie. On 401 go to sign-in (the cookie expired or was revoked). */
+export async function api(path, { method = "GET", body, signal } = {}) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" }, signal };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  if (res.status === 401) {
+    location.assign(`/ui/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new ApiError(401, "unauthorized", "请重新登录");
+  }
+  const data = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
+  if (!res.ok) {
+    const err = data?.error || {};
+    throw new ApiError(res.status, err.code || "http_error", err.message || `HTTP ${res.status}`);
+  }
+  return data;
+}
+
+/** el("a", {href: "/x", class: "btn"}, "text", child) — attributes set as properties or attributes; children as text. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+    else if (v === true) node.setAttribute(k, "");
+    else node.setAttribute(k, String(v));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Text with [start, end) spans wrapped in <mark> (from the search API's highlight offsets). */
+export function highlighted(text, spans = [], cls = null) {
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const [s, e] of [...spans].sort((a, b) => a[0] - b[0])) {
+    if (s < at) continue;
+    frag.append(text.slice(at, s), el("mark", { class: cls }, text.slice(s, e)));
+    at = e;
+  }
+  frag.append(text.slice(at));
+  return frag;
+}
+
+/** Spans of each needle inside text (plain substring search; used for figures and query terms). */
+export function findSpans(text, needles) {
+  const spans = [];
+  for (const n of needles) {
+    if (!n) continue;
+    let i = text.indexOf(n);
+    while (i >= 0) {
+      if (!spans.some(([s, e]) => i < e && i + n.length > s)) spans.push([i, i + n.length]);
+      i = text.indexOf(n, i + n.length);
+    }
+  }
+  return spans;
+}
+
+export function announce(message) {
+  const live = document.getElementById("live");
+  if (!live) return;
+  live.textContent = "";
+  setTimeout(() => { live.textContent = message; }, 30);
+}
+
+export function clear(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+export function errorBox(err) {
+  return el("p", { class: "alert alert-error", role: "alert" }, `出错了：${err.message || err}`);
+}
+
+export const STATUS = {
+  queued: "排队中", processing: "处理中", done: "已完成", duplicate: "已入库（重复文件）", failed: "失败",
+  uploading: "上传中", expanded: "已解压", waiting: "等待上传",
+};
+
+export const ERROR_REASONS = {
+  empty_file: "空文件", encrypted: "文件已加密，需要密码才能打开", corrupt: "文件已损坏，无法读取",
+  unsupported_format: "不支持的文件格式", limit_exceeded: "超出大小或数量限制", unsafe_archive: "压缩包不安全（含越界路径）",
+  timeout: "处理超时", converter_missing: "服务器缺少文档转换组件", no_text: "未识别到文字",
+  gave_up: "多次处理未完成", internal_error: "处理出错", missing_original: "原始文件丢失", empty_archive: "压缩包为空",
+  store_error: "保存失败",
+};
+
+/** The reason a file failed: a Chinese label for its error code, then the stage's own message. */
+export function reasonOf(file) {
+  const label = ERROR_REASONS[file.error_code] || file.error_code || "失败";
+  const detail = (file.error_message || "").replace(/^<input>:\s*/, "");
+  return detail ? [el("strong", {}, label), el("small", {}, detail)] : [el("strong", {}, label)];
+}
+
+export const FIGURE_KINDS = { amount: "金额", quantity: "数量", percent: "比例", change: "增减", rank: "排名" };
+
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function formatTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (x) => String(x).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function pages(p, end) {
+  return !end || p === end ? `第${p}页` : `第${p}–${end}页`;
+}
+
+export function documentLink(docId, passageId, extra = {}) {
+  const q = new URLSearchParams({ ...(passageId ? { passage: passageId } : {}), ...extra });
+  const qs = q.toString();
+  return `/ui/documents/${encodeURIComponent(docId)}${qs ? `?${qs}` : ""}`;
+}
+
+/**
+ * Make a table sortable by its header buttons (th[data-key] > button). `rows()` returns the data,
+ * `render(sorted)` draws them. aria-sort on the header says the order to screen readers.
+ */
+export function sortable(table, { rows, render, initial }) {
+  let key = initial?.key;
+  let dir = initial?.dir || "descending";
+  const headers = [...table.querySelectorAll("th[data-key]")];
+  const apply = () => {
+    const th = headers.find((h) => h.dataset.key === key);
+    const type = th?.dataset.type || "text";
+    const sign = dir === "ascending" ? 1 : -1;
+    const data = [...rows()];
+    if (key) {
+      data.sort((a, b) => {
+        const x = a[key];
+        const y = b[key];
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        return type === "number" ? sign * (x - y) : sign * String(x).localeCompare(String(y), "zh-CN");
+      });
+    }
+    for (const h of headers) h.setAttribute("aria-sort", h.dataset.key === key ? dir : "none");
+    render(data);
+  };
+  for (const th of headers) {
+    th.querySelector("button")?.addEventListener("click", () => {
+      if (key === th.dataset.key) dir = dir === "ascending" ? "descending" : "ascending";
+      else {
+        key = th.dataset.key;
+        dir = th.dataset.type === "number" && key !== "rank" ? "descending" : "ascending";
+      }
+      apply();
+      announce(`已按${th.textContent.trim()}${dir === "ascending" ? "升序" : "降序"}排列`);
+    });
+  }
+  return { refresh: apply };
+}
+
+/** The campaign's deadlines with days left, and the late declarations (GET /ui/deadlines). */
+export function deadlinesPanel(d) {
+  const items = d.deadlines.map((x) => {
+    const state = x.days_left < 0 ? el("span", { class: "badge" }, "已截止")
+      : el("span", { class: `badge ${x.days_left <= 7 ? "badge-warn" : "badge-ok"}` }, `剩 ${x.days_left} 天`);
+    return el("li", { title: x.text }, el("span", { class: "deadline-date" }, x.date),
+      el("span", {}, x.name, x.kind === "declaration" ? el("small", { class: "hint" }, "（申报截止）") : null), state);
+  });
+  const late = d.late.length
+    ? el("ul", { class: "late-list", "data-testid": "late-list" }, d.late.map((x) => el("li", {},
+      el("a", { href: documentLink(x.document_id) }, x.filename), " ",
+      el("span", { class: "badge badge-warn" }, x.region || "未识别地区"),
+      el("div", { class: "hint" }, x.reasons.join("；")))))
+    : el("p", { class: "empty", "data-testid": "late-list" }, "没有逾期申报的材料。");
+  const frag = document.createDocumentFragment();
+  frag.append(el("p", { class: "hint" }, d.title), el("ul", { class: "deadline-list" }, items),
+    el("h3", {}, `逾期申报${d.declaration_deadline ? `（申报截止 ${d.declaration_deadline}）` : ""}`), late);
+  return frag;
+}
+
+let measureCache = null;
+/** The measures the principal may see (reviewers: the ones they lead), cached per page. */
+export async function measures() {
+  measureCache ??= api("/api/measures").then((r) => r.measures);
+  return measureCache;
+}
+
+/** Review actions on a passage (reviewers, admins): relabel, exemplary, cleared. */
+export async function review(passageId, action, extra = {}) {
+  return api(`/api/passages/${passageId}/review`, { method: "POST", body: { action, ...extra } });
+}
+
+/** Review states for passages: {id: {exemplary, cleared, history}}. */
+export async function reviewStates(ids) {
+  if (!canReview || !ids.length) return {};
+  const q = new URLSearchParams();
+  for (const id of ids) q.append("passage", id);
+  return (await api(`/ui/reviews?${q}`)).passages;
+}
+
+/** Buttons 改标 / 标为典型 / 准予宣传 for one passage; `onChange` runs after a successful action. */
+export function reviewButtons(passage, state, { onRelabel, onChange }) {
+  const ex = el("button", { type: "button", class: `btn btn-small${state?.exemplary ? " on" : ""}`,
+    "aria-pressed": state?.exemplary ? "true" : "false", dataset: { action: "exemplary" } },
+  state?.exemplary ? "★ 典型" : "☆ 标为典型");
+  const cl = el("button", { type: "button", class: `btn btn-small${state?.cleared ? " on" : ""}`,
+    "aria-pressed": state?.cleared ? "true" : "false", dataset: { action: "cleared" } },
+  state?.cleared ? "✓ 已准予宣传" : "准予宣传");
+  const rl = el("button", { type: "button", class: "btn btn-small", dataset: { action: "relabel" } }, "改标");
+  const s = { exemplary: !!state?.exemplary, cleared: !!state?.cleared };
+  const sync = () => {
+    ex.classList.toggle("on", s.exemplary);
+    ex.setAttribute("aria-pressed", String(s.exemplary));
+    ex.textContent = s.exemplary ? "★ 典型" : "☆ 标为典型";
+    cl.classList.toggle("on", s.cleared);
+    cl.setAttribute("aria-pressed", String(s.cleared));
+    cl.textContent = s.cleared ? "✓ 已准予宣传" : "准予宣传";
+  };
+  ex.addEventListener("click", async () => {
+    const action = s.exemplary ? "not_exemplary" : "exemplary";
+    ex.disabled = true;
+    try {
+      await review(passage.id, action);
+      // the latest mark decides (index.store.passage_cleared): exemplary also clears it for publicity
+      s.exemplary = action === "exemplary";
+      s.cleared = s.exemplary;
+      sync();
+      announce(s.exemplary ? "已标为典型，并准予宣传" : "已取消典型标记");
+      onChange?.(s);
+    } catch (err) {
+      announce(`操作失败：${err.message}`);
+    } finally {
+      ex.disabled = false;
+    }
+  });
+  cl.addEventListener("click", async () => {
+    const action = s.cleared ? "uncleared" : "cleared";
+    cl.disabled = true;
+    try {
+      await review(passage.id, action);
+      s.cleared = action === "cleared";
+      s.exemplary = false;
+      sync();
+      announce(s.cleared ? "已准予宣传" : "已撤回宣传");
+      onChange?.(s);
+    } catch (err) {
+      announce(`操作失败：${err.message}`);
+    } finally {
+      cl.disabled = false;
+    }
+  });
+  rl.addEventListener("click", () => onRelabel(passage));
+  return el("div", { class: "passage-actions", role: "group", "aria-label": "审核操作" }, rl, ex, cl);
+}
+
+/**
+ * The relabel dialog (templates/relabel_dialog.html). Opens with the passage's current measures
+ * checked; resolves with the new measures, or null when cancelled.
+ */
+export async function relabelDialog(passage, current) {
+  const dialog = document.getElementById("relabel-dialog");
+  const options = document.getElementById("relabel-options");
+  const error = document.getElementById("relabel-error");
+  const note = document.getElementById("relabel-note");
+  const list = await measures();
+  document.getElementById("relabel-passage").textContent =
+    `${passage.heading ? `${passage.heading}：` : ""}${passage.text.slice(0, 80)}${passage.text.length > 80 ? "…" : ""}`;
+  clear(options, list.map((m) => el("label", {},
+    el("input", { type: "checkbox", name: "measure", value: m.id, checked: current.includes(m.id) }),
+    `措施${m.id} ${m.title}`)));
+  error.hidden = true;
+  note.value = "";
+  dialog.showModal();
+  options.querySelector("input")?.focus();
+  return new Promise((resolve) => {
+    const form = document.getElementById("relabel-form");
+    const cancel = document.getElementById("relabel-cancel");
+    const done = (value) => {
+      form.removeEventListener("submit", onSubmit);
+      cancel.removeEventListener("click", onCancel);
+      dialog.removeEventListener("cancel", onCancel);
+      resolve(value);
+    };
+    const onCancel = () => { dialog.close(); done(null); };
+    const onSubmit = async (ev) => {
+      ev.preventDefault();
+      const chosen = [...options.querySelectorAll("input:checked")].map((i) => Number(i.value));
+      if (!chosen.length) {
+        error.textContent = "请至少选择一项措施。";
+        error.hidden = false;
+        return;
+      }
+      try {
+        await review(passage.id, "relabel", { measures: chosen, note: note.value || null });
+        dialog.close();
+        announce(`已改标为措施 ${chosen.join("、")}`);
+        done(chosen);
+      } catch (err) {
+        error.textContent = `保存失败：${err.message}`;
+        error.hidden = false;
+      }
+    };
+    form.addEventListener("submit", onSubmit);
+    cancel.addEventListener("click", onCancel);
+    dialog.addEventListener("cancel", onCancel);
+  });
+}

@@ -1,0 +1,191 @@
+// Document view: the passages in reading order with the chosen one highlighted, and the rendered PDF
+// page it came from with the passage's boxes drawn on it; review actions for reviewers.
+import {
+  api, canReview, clear, el, errorBox, FIGURE_KINDS, findSpans, pages, relabelDialog, reviewButtons,
+  reviewStates,
+} from "./common.js";
+
+const main = document.getElementById("main");
+const docId = main.dataset.document;
+const pageCount = Number(main.dataset.pages) || 1;
+const pageImages = main.dataset.pageImages === "true";
+const params = new URLSearchParams(location.search);
+const query = (params.get("q") || "").trim();
+const list = document.getElementById("passages");
+let doc = null;
+let states = {};
+let selected = params.get("passage") ? Number(params.get("passage")) : null;
+let shownPage = Number(params.get("page")) || null;
+const boxCache = new Map();
+const RENDER_SCALE = 1.5; // page images are rendered at 1.5 px per PDF point: boxes in points scale by it
+
+function labelChips(labels) {
+  return labels.map((l) => el("span", { class: `badge${l.origin === "review" ? " badge-ok" : ""}`, title: l.origin === "review" ? "审核员标注" : `模型得分 ${l.score}` },
+    `措施${l.measure}${l.origin === "review" ? "（审核）" : ""}`));
+}
+
+function passageNode(p) {
+  const figures = doc.figures.filter((f) => f.passage_id === p.id).map((f) => f.raw);
+  const spans = findSpans(p.text, figures);
+  const querySpans = query ? findSpans(p.text, query.split(/\s+/)) : [];
+  const text = el("p", { class: "text" });
+  // query terms in yellow; figures in blue where they do not overlap a query term
+  const merged = [...querySpans.map((s) => [...s, null]), ...spans.filter(([s, e]) => !querySpans.some(([a, b]) => s < b && e > a)).map((s) => [...s, "figure"])]
+    .sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [s, e, cls] of merged) {
+    text.append(p.text.slice(at, s), el("mark", { class: cls }, p.text.slice(s, e)));
+    at = e;
+  }
+  text.append(p.text.slice(at));
+  const isSelected = p.id === selected;
+  const node = el("article", { class: `passage${isSelected ? " selected" : ""}`, id: `p-${p.id}`, dataset: { passage: p.id, page: p.page },
+    tabindex: isSelected ? "-1" : null,
+    "aria-current": isSelected ? "true" : null, "data-testid": isSelected ? "selected-passage" : null },
+  p.heading ? el("p", { class: "heading" }, p.heading) : null,
+  text,
+  el("div", { class: "meta" },
+    el("button", { type: "button", class: "page-link", onclick: () => select(p.id, false) }, pageImages ? `${pages(p.page, p.end_page)} · 在页面上显示` : pages(p.page, p.end_page)),
+    el("span", { class: "chips labels" }, labelChips(p.labels)),
+    p.source === "ocr" ? el("span", { class: "badge badge-warn" }, "OCR") : null));
+  if (isSelected && canReview) {
+    const passage = { id: p.id, text: p.text, heading: p.heading };
+    node.append(reviewButtons(passage, states[String(p.id)], {
+      onRelabel: async () => {
+        const chosen = await relabelDialog(passage, p.labels.map((l) => l.measure));
+        if (chosen) {
+          p.labels = chosen.map((m) => ({ measure: m, score: 1, eligible: true, origin: "review" }));
+          render();
+          document.getElementById(`p-${p.id}`)?.focus({ preventScroll: true });
+        }
+      },
+      onChange: (s) => { states[String(p.id)] = { ...(states[String(p.id)] || {}), ...s }; },
+    }));
+  }
+  return node;
+}
+
+/** Bring a passage to the middle of the passage list without scrolling the window. */
+function scrollWithin(node) {
+  list.scrollTop = node.offsetTop - list.clientHeight / 2 + node.clientHeight / 2;
+}
+
+function render() {
+  if (!doc.passages.length) {
+    clear(list, el("p", { class: "empty" }, "没有可显示的段落。"));
+    return;
+  }
+  clear(list, doc.passages.map(passageNode));
+}
+
+async function boxesFor(pid) {
+  if (!pageImages || !pid) return null;
+  if (!boxCache.has(pid)) boxCache.set(pid, api(`/ui/documents/${docId}/passages/${pid}/boxes`).catch(() => null));
+  return boxCache.get(pid);
+}
+
+/** Resolves true once the image has loaded (false if it failed). */
+function loaded(img) {
+  if (img.complete) return Promise.resolve(img.naturalWidth > 0);
+  return new Promise((resolve) => {
+    img.addEventListener("load", () => resolve(true), { once: true });
+    img.addEventListener("error", () => resolve(false), { once: true });
+  });
+}
+
+let drawing = 0; // the latest showPage call: only it draws boxes
+
+async function showPage(n) {
+  if (!pageImages) return;
+  n = Math.min(Math.max(1, n), pageCount);
+  shownPage = n;
+  const call = ++drawing;
+  const img = document.getElementById("page-image");
+  const layer = document.getElementById("page-boxes");
+  document.getElementById("page-number").value = String(n);
+  document.getElementById("page-prev").disabled = n <= 1;
+  document.getElementById("page-next").disabled = n >= pageCount;
+  const want = `/api/documents/${docId}/pages/${n}.png?scale=${RENDER_SCALE}`;
+  if (img.getAttribute("src") !== want) {
+    img.alt = `原文第${n}页`;
+    img.src = want;
+  }
+  layer.replaceChildren();
+  if (doc) renderFigures(n);
+  const p = doc?.passages.find((x) => x.id === selected);
+  document.getElementById("page-caption").textContent = `第 ${n} 页，共 ${pageCount} 页${p && p.page <= n && n <= p.end_page ? "；黄色框为所选段落" : ""}`;
+  const b = await boxesFor(selected);
+  if (!b || call !== drawing) return;
+  const onPage = b.boxes.filter((x) => x.page === n);
+  if (!onPage.length || !(await loaded(img)) || call !== drawing) return;
+  const size = { width: img.naturalWidth / RENDER_SCALE, height: img.naturalHeight / RENDER_SCALE };
+  // bring the passage into view inside the page's scroll box
+  const scroller = document.getElementById("page-scroll");
+  const top = Math.min(...onPage.map((x) => x.top)) / size.height;
+  scroller.scrollTop = top * scroller.scrollHeight - scroller.clientHeight / 4;
+  for (const box of onPage) {
+    const d = el("div", { class: "page-box", "data-testid": "page-box" });
+    d.style.left = `${(box.x0 / size.width) * 100}%`;
+    d.style.top = `${(box.top / size.height) * 100}%`;
+    d.style.width = `${((box.x1 - box.x0) / size.width) * 100}%`;
+    d.style.height = `${((box.bottom - box.top) / size.height) * 100}%`;
+    layer.append(d);
+  }
+}
+
+function select(pid, scroll = true) {
+  selected = pid;
+  const p = doc.passages.find((x) => x.id === pid);
+  const q = new URLSearchParams(location.search);
+  q.set("passage", pid);
+  history.replaceState(null, "", `?${q}`);
+  render();
+  const node = document.getElementById(`p-${pid}`);
+  if (node && scroll) scrollWithin(node);
+  if (p) showPage(p.page);
+}
+
+/** The key figures of the page shown (of the whole document when there are no page images). */
+function renderFigures(pageNumber = null) {
+  const ul = document.getElementById("figures");
+  const figures = doc.figures.filter((f) => !f.suspect && (pageNumber === null || f.page === pageNumber));
+  document.querySelector("#figures-panel h3").textContent = pageNumber === null ? "关键数据" : `本页关键数据（第${pageNumber}页）`;
+  if (!figures.length) {
+    clear(ul, el("li", { class: "empty" }, pageNumber === null ? "未提取到关键数据。" : "本页未提取到关键数据。"));
+    return;
+  }
+  clear(ul, figures.slice(0, 40).map((f) => el("li", {},
+    el("span", {}, `${f.metric || FIGURE_KINDS[f.kind] || ""}${f.period ? `（${f.period}）` : ""}`),
+    el("span", { class: "raw" }, f.raw, el("small", { class: "hint" }, f.page ? ` 第${f.page}页` : "")))));
+}
+
+async function load() {
+  try {
+    doc = await api(`/api/documents/${docId}`);
+    states = canReview ? await reviewStates(doc.passages.map((p) => p.id)) : {};
+    clear(document.getElementById("doc-measures"), doc.measures.length ? [el("span", { class: "hint" }, "识别的措施："),
+      ...doc.measures.map((m) => el("span", { class: `badge${m.eligible === false ? " badge-bad" : ""}`, title: `得分 ${m.score}` },
+        `措施${m.measure} ${m.title || ""}${m.eligible === false ? "（不符合资格）" : ""}`)), " "] : "未识别到措施");
+    if (selected && !doc.passages.some((p) => p.id === selected)) selected = null;
+    render();
+    if (!pageImages) renderFigures();
+    if (selected) {
+      const node = document.getElementById(`p-${selected}`);
+      if (node) {
+        scrollWithin(node);
+        node.focus({ preventScroll: true });
+      }
+    }
+    const p = doc.passages.find((x) => x.id === selected);
+    showPage(shownPage || (p ? p.page : 1));
+  } catch (err) {
+    clear(list, errorBox(err));
+  }
+}
+
+if (pageImages) {
+  document.getElementById("page-number").addEventListener("change", (e) => showPage(Number(e.target.value)));
+  document.getElementById("page-prev").addEventListener("click", () => showPage(shownPage - 1));
+  document.getElementById("page-next").addEventListener("click", () => showPage(shownPage + 1));
+}
+load();
