@@ -78,6 +78,9 @@ class DocumentLabels(BaseModel):
     region_confidence: float | None = None
     region_evidence: list[str] = Field(default_factory=list)
     measures: list[DocumentMeasure]
+    routing: dict[str, list[int]] = Field(
+        default_factory=dict, description="lead unit -> the document's measures it leads"
+    )
     passages: dict[str, PassageLabels] = Field(description="per passage id")
     relevant_passages: int
     model_version: str
@@ -198,6 +201,7 @@ def classify_document(
         region_confidence=match.confidence if match else None,
         region_evidence=list(match.evidence) if match else [],
         measures=measures,
+        routing=units_for(measures),
         passages=by_id,
         relevant_passages=n_relevant,
         model_version=classifier.version,

@@ -148,9 +148,12 @@ def test_labels_route_to_the_lead_and_co_units_of_the_notice(classifier: Measure
     farmland = next(m for m in labels.measures if m.measure_id == 15)
     assert farmland.lead_units == ["市农业农村委"]
     assert farmland.co_units == ["市财政局"]
-    rivers = next(m for m in classify_document(_doc(RIVER_CHIEF), classifier).measures if m.measure_id == 17)
+    river_labels = classify_document(_doc(RIVER_CHIEF), classifier)
+    rivers = next(m for m in river_labels.measures if m.measure_id == 17)
     assert rivers.lead_units == ["市水利局", "市林业局"]
     assert rivers.co_units == ["市财政局"]
+    assert 17 in river_labels.routing["市水利局"] and 17 in river_labels.routing["市林业局"]
+    assert labels.routing["市农业农村委"] == [m.measure_id for m in labels.measures if "市农业农村委" in m.lead_units]
 
 
 # ------------------------------------------------------------------------------ sample declarations
