@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.lexicon import CJK, Lexicon
 from extract.model import Direction, FigureKind
@@ -19,8 +19,9 @@ from extract.scanner import Candidate
 _WINDOW = 18  # characters of left context that decide attachment; a clause rarely needs more
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    """What one candidate is; an immutable record, made for every candidate."""
+
     kind: FigureKind
     rule_id: str
     direction: Direction | None = None
@@ -44,6 +45,12 @@ class ContextReader:
         self._lead = lex.lists("lead_words")
         self._head_up = lex.list("clause_head_change_up")
         self._head_down = lex.list("clause_head_change_down")
+        # the last characters of every word `attached` looks for after the fillers, and the first ones
+        # of the clause head verbs: a context ending (a clause starting) with none of them has no cue
+        self._attached_ends = frozenset().union(
+            *(w.last_chars for w in (self._level, self._new, self._up, self._down, self._q_up, self._q_down))
+        )
+        self._head_starts = self._head_up.first_chars | self._head_down.first_chars
         self._any_change = re.compile(
             rf"(?P<up>{lex.alternation('change_up')})|(?P<down>{lex.alternation('change_down')})"
         )
@@ -52,8 +59,14 @@ class ContextReader:
         self._rank_verb = re.compile(rf"(?:{lex.alternation('rank_verbs')})(?P<scope>[{CJK}]{{1,10}})$")
         self._rank_verb_any = re.compile(lex.alternation("rank_verbs"))
         # 要 marks a plan ("铁路投资要保持在8000亿元以上") except inside 主要, 重要, 需要, 要求 …; a plan word
-        # after 于 is a comparison with the plan ("低于预期目标0.3个百分点"), not a plan
-        self._target = re.compile(rf"(?<!于)(?:{lex.alternation('target')})|(?<![主重需只纪摘])要(?![求素点闻件])")
+        # after 于 is a comparison with the plan ("低于预期目标0.3个百分点"), not a plan. The leading class of
+        # first characters lets the regex engine skip ahead (a pattern opening with a lookbehind cannot).
+        firsts = "".join(sorted({w[0] for w in lex.words("target")} | {"要"}))
+        self._target_first = re.compile(f"[{re.escape(firsts)}]")
+        self._target = re.compile(
+            rf"(?=[{re.escape(firsts)}])"
+            rf"(?:(?<!于)(?:{lex.alternation('target')})|(?<![主重需只纪摘])要(?![求素点闻件]))"
+        )
         self._basis = re.compile(lex.alternation("basis"))
 
     # -- attachment ------------------------------------------------------------------------------
@@ -67,7 +80,9 @@ class ContextReader:
         ((<Direction.UP: 'up'>, False), (None, True), (<Direction.UP: 'up'>, False))
         """
         t = self._fillers.strip_end(pre[-_WINDOW:])
-        if t and self._level.at_end(t):
+        if t[-1:] not in self._attached_ends:
+            return None, False
+        if self._level.at_end(t):
             rest = self._fillers.strip_end(t[:-1])
             if self._nouns.at_end(rest):
                 return self._direction_of(rest, quantity=False), False
@@ -110,6 +125,8 @@ class ContextReader:
 
     def clause_head(self, clause: str) -> Direction | None:
         """净增科技型中小企业853家、高新技术企业97家: the head verb covers every count in the clause."""
+        if clause[:1] not in self._head_starts:
+            return None
         if self._head_up.at(clause):
             return Direction.UP
         if self._head_down.at(clause):
@@ -213,19 +230,20 @@ class ContextReader:
 
     # -- plan and basis --------------------------------------------------------------------------
 
-    def target_cues(self, text: str) -> list[int]:
-        """Where plan words (力争/目标/预计/要 …) start in `text`, for `is_target` by bisection."""
+    def target_cues(self, text: str, start: int = 0, end: int | None = None) -> list[int]:
+        """Where plan words (力争/目标/预计/要 …) start in `text` (or in `text[start:end]`), in order.
+
+        The words never span a sentence end, so one sentence can be searched on its own.
+        """
+        end = len(text) if end is None else end
+        first = self._target_first.search(text, start, end)  # no plan word starts before this character
+        if first is None:
+            return []
         return [
             m.start()
-            for m in self._target.finditer(text)
-            if "于" not in text[max(0, m.start() - 3) : m.start()] and text[m.end() : m.end() + 1] not in ("的", "任")
+            for m in self._target.finditer(text, first.start(), end)
+            if text.find("于", max(0, m.start() - 3), m.start()) < 0 and not text.startswith(("的", "任"), m.end())
         ]
-
-    @staticmethod
-    def is_target(cues: list[int], sentence_start: int, pos: int) -> bool:
-        """A plan word earlier in the same sentence: a target, not an achieved value."""
-        i = bisect.bisect_left(cues, sentence_start)
-        return i < len(cues) and cues[i] < pos
 
     def basis_cues(self, text: str) -> list[tuple[int, str]]:
         """Where comparison bases (同比, 比上年 …) start in `text`, for `basis` by bisection."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from extract.figures import extract_figures
+from extract.figures import extract_figures, extract_segment_figures
 from extract.lexicon import compiled
 from extract.model import KeyFigure
 from extract.tables import TableReader, UnitSpec, unit_line
@@ -39,19 +39,29 @@ def extract_document(doc: Document) -> list[KeyFigure]:
             cells = {r.id: [c for c in children.get(r.id, []) if c.kind is SegmentKind.TABLE_CELL] for r in rows}
             declared = pending_unit if since_unit <= _UNIT_LINE_REACH else None
             figs = tables.figures(seg, rows, cells, declared)
+            for f in figs:
+                f.document_id = doc.id
             pending_unit = None
         else:
             spec = unit_line(seg.text, lex) if len(seg.text) <= 60 else None
             if spec is not None:
                 pending_unit, since_unit = spec, 0
             since_unit += 1
-            figs = extract_figures(seg.text, source=seg.source)
-            for f in figs:
-                f.start += seg.start
-                f.end += seg.start
-                f.segment_id = seg.id
-                f.page = seg.page if seg.end_page in (None, seg.page) else doc.page_of(f.start)
-        for f in figs:
-            f.document_id = doc.id
+            figs = _text_figures(doc, seg)
         out.extend(figs)
     return out
+
+
+def _text_figures(doc: Document, seg: Segment) -> list[KeyFigure]:
+    """The figures of one text segment, cited to it; across a page break, each figure on its own page."""
+    if seg.end_page in (None, seg.page):
+        return extract_segment_figures(seg.text, source=seg.source, offset=seg.start, segment_id=seg.id,
+                                       page=seg.page, document_id=doc.id)
+    figs = extract_figures(seg.text, source=seg.source)
+    for f in figs:
+        f.start += seg.start
+        f.end += seg.start
+        f.segment_id = seg.id
+        f.page = doc.page_of(f.start)
+        f.document_id = doc.id
+    return figs

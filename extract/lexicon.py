@@ -37,7 +37,7 @@ class Words:
     ('同比增长', '增长', '')
     """
 
-    __slots__ = ("_by_first", "_by_last", "words")
+    __slots__ = ("_by_first", "_by_last", "first_chars", "last_chars", "words")
 
     def __init__(self, words):
         self.words = frozenset(words)
@@ -50,20 +50,23 @@ class Words:
             by_first.setdefault(w[0], set()).add(len(w))
         self._by_last = {c: tuple(sorted(ks, reverse=True)) for c, ks in by_last.items()}
         self._by_first = {c: tuple(sorted(ks, reverse=True)) for c, ks in by_first.items()}
+        # for callers that test several lists at one position: a character in neither set rules out all
+        self.first_chars = frozenset(by_first)
+        self.last_chars = frozenset(by_last)
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
 
     def at_end(self, text: str) -> str | None:
-        if not text:
-            return None
-        lengths = self._by_last.get(text[-1])
+        lengths = self._by_last.get(text[-1:])  # ("" for an empty text: no word ends with it)
         if lengths is None:
             return None
         n = len(text)
         for k in lengths:
-            if k <= n and text[n - k :] in self.words:
-                return text[n - k :]
+            if k <= n:
+                w = text[n - k :]
+                if w in self.words:
+                    return w
         return None
 
     def at(self, text: str, pos: int = 0) -> str | None:

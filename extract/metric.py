@@ -12,11 +12,12 @@ group of numbers and composes each item with the shared head noun (城镇、农�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.lexicon import CJK, Lexicon
 
 _TIME = re.compile(
+    r"(?=[截\d一二两三四五六七八九十前上下连多近过今去全当年])"  # the first characters: lets the engine skip ahead
     r"(?:截至|截止)?(?:(?:19|20)\d{2}年(?:度)?(?:\d{1,2}[-—–~至到]\d{1,2}月|\d{1,2}月(?:\d{1,2}日)?(?:底|末)?|"
     r"上半年|下半年|前?[一二三四]季度|底|末|以来)?|\d{1,2}[-—–~至到]\d{1,2}月|前[一二三]季度|[一二三四]季度|"
     r"上半年|下半年|连续(?:[\d一二三四五六七八九十]+|多)年|多年来|近年来|(?:近|过去)?[\d一二两三四五六七八九十]+年(?:来|间|以来|平均|累计|期间)|今年以来|今年|去年|全年|当年|年内)"
@@ -30,15 +31,17 @@ _EDGE_PUNCT = "，,、。；;：: \t（）()【】"
 _PAREN = re.compile(r"（[^（）]{0,40}）|\([^()]{0,40}\)")
 _QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("《", "》"), ("「", "」"))
 _MAX_LEN = 24
-_TIME_CHARS = frozenset("年月季半今去全当连近过截")  # a quick test before the _TIME regex
-_COMPARISON_CHARS = frozenset("比较于与")
+# quick tests before the regexes that need them (a character class search allocates nothing)
+_TIME_HINT = re.compile("[年月季半今去全当连近过截]")
+_COMPARISON_HINT = re.compile("[比较于与]")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
-_QUOTE_CHARS = frozenset("“”‘’《》「」")
+_QUOTE_HINT = re.compile("[“”‘’《》「」]")
 _SUFFIX_ONLY = frozenset("率量额值性化期度者")  # characters that end a noun and never start one
+_NEW_PREFIXES = ("新", "共", "再")  # may stand before any lead verb: 新创建, 共接待, 再布局
+_TAIL_PUNCT = "、，,：: \t"
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(NamedTuple):
     """A cleaned subject and whether an action verb was stripped from it (惠及, 筹措 …)."""
 
     name: str | None
@@ -65,6 +68,13 @@ class MetricNamer:
         self._head_end = lex.list("heads")
         self._not_names = lex.words("post_not_names")
         self._elliptical = lex.words("elliptical_heads")
+        # Characters that a stripped word can start (end) with. Most subjects start and end with none
+        # of them, and one set lookup then replaces the word-list lookups of a strip step.
+        self._head_chars = (
+            self._indicator_words.first_chars | self._lead_verbs.first_chars | self._lead_words.first_chars
+            | frozenset(_NEW_PREFIXES)
+        )
+        self._tail_chars = self._protected.last_chars | self._trail.last_chars | frozenset(_TAIL_PUNCT)
 
     # -- before the number -----------------------------------------------------------------------
 
@@ -81,9 +91,9 @@ class MetricNamer:
             return Subject(None, False)
         if t[0] in "①②③④⑤⑥⑦⑧⑨⑩（(" or t[0].isdigit() or "[" in t or "［" in t:
             t = _MARKERS.sub("", t)  # ④建设…, （9）…, 四大主导产业［7］增加值
-        if not _COMPARISON_CHARS.isdisjoint(t):
+        if _COMPARISON_HINT.search(t):
             t = _YEAR_COMPARISON.sub("", self._comparison.sub("", t))
-        if not _TIME_CHARS.isdisjoint(t):
+        if _TIME_HINT.search(t):
             t = _TIME.sub("", t)
         t = t.strip(_EDGE_PUNCT)
         t = self._strip_tail(t)
@@ -110,8 +120,8 @@ class MetricNamer:
 
     def _strip_tail(self, t: str) -> str:
         """Drop trailing verbs, bounds and fillers, but stop at an ending that belongs to the name (人均)."""
-        while t:
-            if t[-1] in "、，,：: \t":
+        while t and t[-1] in self._tail_chars:
+            if t[-1] in _TAIL_PUNCT:
                 t = t[:-1]
                 continue
             if self._protected.at_end(t):
@@ -125,6 +135,8 @@ class MetricNamer:
     def _strip_head(self, t: str) -> tuple[str, bool]:
         had_action = False
         for _ in range(6):
+            if t[:1] not in self._head_chars:
+                break  # nothing listed starts here
             if self._indicator_words.at(t):
                 break
             end = self._lead_verb_end(t)
@@ -148,7 +160,7 @@ class MetricNamer:
         w = self._lead_verbs.at(t)
         if w:
             return len(w)
-        if t[:1] in ("新", "共", "再"):  # 新创建, 共接待, 再布局
+        if t[:1] in _NEW_PREFIXES:  # 新创建, 共接待, 再布局
             w = self._lead_verbs.at(t, 1)
             if w:
                 return len(w) + 1
@@ -157,11 +169,14 @@ class MetricNamer:
     def _cut_at_pivot(self, t: str) -> str:
         if len(t) < 5:
             return t  # a pivot verb (two characters) needs a name of two or more after it
-        protected = [(m.start(), m.end()) for m in self._indicators.finditer(t)]
         cut = 0
+        protected: list[tuple[int, int]] | None = None  # indicator names, found only once a pivot is
         for m in self._pivot.finditer(t):
-            if len(t) - m.end() >= 2 and not any(s < m.end() and m.start() < e for s, e in protected):
-                cut = m.end()
+            if len(t) - m.end() >= 2:
+                if protected is None:
+                    protected = [(p.start(), p.end()) for p in self._indicators.finditer(t)]
+                if not any(s < m.end() and m.start() < e for s, e in protected):
+                    cut = m.end()
         return t[cut:] if cut else t
 
     @staticmethod
@@ -187,7 +202,7 @@ class MetricNamer:
             t = t[3:]
         if "（" in t or "(" in t:
             t = _PAREN.sub("", t)
-        if not _TIME_CHARS.isdisjoint(t):
+        if _TIME_HINT.search(t):
             t = _TIME.sub("", t)
         t = t.lstrip(" ")
         if not t or not ("\u4e00" <= t[0] <= "\u9fff" or t[0] in "“\"《"):
@@ -260,7 +275,7 @@ def _balance_quotes(t: str) -> str:
     >>> _balance_quotes("两重”项目"), _balance_quotes("“两重”项目"), _balance_quotes("“十百千万")
     ('两重项目', '“两重”项目', '十百千万')
     """
-    if _QUOTE_CHARS.isdisjoint(t):
+    if not _QUOTE_HINT.search(t):
         return t
     for left, right in _QUOTE_PAIRS:
         if t.count(left) != t.count(right):

@@ -86,7 +86,10 @@ class Naming:
                 return recent  # 累计分别达到1016家和591家: the previous list again
         last, last_kind = group[-1], decisions[-1].kind
         own_last = None
-        if last_kind in (FigureKind.AMOUNT, FigureKind.QUANTITY, FigureKind.PERCENT):
+        # a percentage names the noun after it only through 的 ("80%以上的农村中小学"): most need no look
+        if last_kind in (FigureKind.AMOUNT, FigureKind.QUANTITY) or (
+            last_kind is FigureKind.PERCENT and norm.startswith("的", last.tail_end)
+        ):
             own_last = self._completed(
                 namer.after_measure(norm[last.tail_end : post_limit], percent=last_kind is FigureKind.PERCENT), state
             )
@@ -101,8 +104,7 @@ class Naming:
             if names:
                 return names
         name = self._completed(subject.name, state)
-        share = pre.strip("，、 ")
-        if name and state.last and share.startswith(_SHARE_VERBS) and not name.startswith(state.last):
+        if name and state.last and pre.strip("，、 ").startswith(_SHARE_VERBS) and not name.startswith(state.last):
             # 高标准农田92.6万亩，占全区耕地面积的61.4% → 高标准农田占全区耕地面积
             name = state.last + "占" + name.removeprefix("约占").removeprefix("占").replace("的", "")
         names: list[str | None] = []

@@ -9,8 +9,9 @@ exact `Decimal` and says whether 多/余 marked it as approximate. It is a small
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
+from functools import lru_cache
+from typing import NamedTuple
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_SMALL = {"十": 10, "百": 100, "千": 1000}
@@ -43,8 +44,9 @@ def _fold_one(m: re.Match[str]) -> str:
     return chr(_WIDTH[ord(m.group(0))])
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedNumber:
+class ParsedNumber(NamedTuple):
+    """An immutable record (a NamedTuple: one is made for every number the scanner reads)."""
+
     value: Decimal
     approx: bool  # 多 or 余 inside the number (800多, 160余万)
     chinese: bool  # written (at least partly) in Chinese numerals
@@ -59,6 +61,10 @@ _TOKEN = re.compile(
     r"|(?P<cdigit>[零〇一二两三四五六七八九])(?:点(?P<cfrac>[零〇一二三四五六七八九]+))?"
     r"|(?P<small>[十百千])|(?P<big>[万亿])|(?P<approx>[多余])"
 )
+# An Arabic number with one multiplier after it, read without the positional parser
+_ARABIC_SCALED = re.compile(r"(?P<digits>[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)(?P<scale>万亿|万|亿)")
+_SHORT = 20  # characters; longer numbers (none in practice) take the general path and its precision rules
+_SCALES = {"万": CN_BIG["万"], "亿": CN_BIG["亿"], "万亿": CN_BIG["万"] * CN_BIG["亿"]}
 
 
 def parse_number(text: str) -> ParsedNumber:
@@ -73,10 +79,25 @@ def parse_number(text: str) -> ParsedNumber:
     Raises ValueError when `text` holds no number.
     """
     if text.isascii() and text and text[0].isdigit():  # the common case: plain Arabic digits
+        digits = text.replace(",", "")
+        if digits.isdigit() and len(digits) <= _SHORT:
+            return ParsedNumber(Decimal(digits), False, False, False)  # an integer is already normal
         try:
-            return ParsedNumber(normalize_decimal(Decimal(text.replace(",", ""))), False, False, False)
+            return ParsedNumber(normalize_decimal(Decimal(digits)), False, False, False)
         except ArithmeticError:
             raise ValueError(f"not a number: {text!r}") from None
+    scaled = _ARABIC_SCALED.fullmatch(text) if len(text) <= _SHORT else None
+    if scaled:  # the next most common: 1.2万, 175亿, 4.27万亿
+        value = Decimal(scaled.group("digits").replace(",", ""))
+        if value:  # (a zero before 万 reads as 一万 in the positional parser; leave that to it)
+            scale = _SCALES[scaled.group("scale")]
+            return ParsedNumber(normalize_decimal(_EXACT.multiply(value, scale)), False, True, False)
+    return _parse_positional_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_positional_cached(text: str) -> ParsedNumber:
+    """`_parse_positional` in the exact context; cached because Chinese numerals (一, 三十五, 万亿) recur."""
     with localcontext(_EXACT):
         return _parse_positional(text)
 

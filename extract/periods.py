@@ -21,7 +21,10 @@ _YEAR = r"(?:19|20)\d{2}"
 # One alternation, most specific first; groups are read by name in `_parse`. Parts without a year use
 # x-prefixed groups so that the pattern can never match the empty string.
 _PERIOD = re.compile(
-    r"(?=[截0-9]|“?十[一二三四五六七八九]五|前[一二三]季|第?[一二三四]季度|[上下]半年)"  # a fast first filter
+    # two fast filters: one character class, which lets the engine skip most of the text, then the
+    # exact ways a period can start
+    r"(?=[截0-9“十前第一二三四上下])"
+    r"(?=[截0-9]|“?十[一二三四五六七八九]五|前[一二三]季|第?[一二三四]季度|[上下]半年)"
     rf"(?P<until>截至|截止到|截止)?"
     rf"(?:"
     rf"(?P<y1>{_YEAR}){_DASH}(?P<y2>{_YEAR})年"
@@ -40,6 +43,9 @@ _PERIOD = re.compile(
     rf")"
 )
 _RELATIVE = re.compile(r"今年|去年|上年|全年|前年|本年度|当年|上半年|下半年")
+# Every period above holds one of these (十四五 holds 五); a stretch of text without any holds no period,
+# and one search for them is far cheaper than running _PERIOD over it.
+_ANCHORS = re.compile("[年月季五]")
 
 
 @dataclass(slots=True)
@@ -48,14 +54,18 @@ class PeriodMatch:
 
     start: int
     end: int
-    _match: re.Match[str] | None
+    _match: re.Match[str] | None  # None for a relative period (今年, 上半年), which has no dates
     _default_year: int | None = None
     _period: Period | None = None
+    _relative_text: str = ""  # the words of a relative period
 
     @property
     def period(self) -> Period:
         if self._period is None:
             m = self._match
+            if m is None:
+                self._period = Period(text=self._relative_text)
+                return self._period
             dates = _parse(m, self._default_year) or (None, None)
             start, end = dates
             if m.group("until"):
@@ -72,11 +82,15 @@ def _valid_month(m: int) -> bool:
     return 1 <= m <= 12
 
 
+# the groups of the parts without a year, by the name of their counterpart with one
+_YEARLESS_GROUPS = tuple((k, "x" + k) for k in ("m1", "m2", "month", "day", "mend", "qfirst", "q", "half"))
+
+
 def _parse(m: re.Match[str], default_year: int | None) -> tuple[str | None, str | None] | None:
     """(start, end) ISO dates for one match, or None when the match is not a period at all."""
     g = m.groupdict()
-    for k in ("m1", "m2", "month", "day", "mend", "qfirst", "q", "half"):
-        g[k] = g[k] or g["x" + k]
+    for k, xk in _YEARLESS_GROUPS:
+        g[k] = g[k] or g[xk]
     if g["y1"]:
         return f"{g['y1']}-01-01", f"{g['y2']}-12-31"
     if g["plan"]:
@@ -122,30 +136,38 @@ def _parse(m: re.Match[str], default_year: int | None) -> tuple[str | None, str 
 
 def _plausible(m: re.Match[str]) -> bool:
     """Month and day numbers in range (13月 is not a month)."""
-    for a, b in (("m1", "xm1"), ("m2", "xm2"), ("month", "xmonth")):
-        v = m.group(a) or m.group(b)
+    m1, xm1, m2, xm2, month, xmonth = m.group("m1", "xm1", "m2", "xm2", "month", "xmonth")
+    m1, m2, month = m1 or xm1, m2 or xm2, month or xmonth
+    for v in (m1, m2, month):
         if v is not None and not 1 <= int(v) <= 12:
             return False
-    m1, m2 = m.group("m1") or m.group("xm1"), m.group("m2") or m.group("xm2")
     return not (m1 and m2 and int(m1) > int(m2))
 
 
-def find_periods(text: str, *, default_year: int | None = None) -> list[PeriodMatch]:
-    """All period expressions in `text`, in order, with their parsed dates.
+def find_periods(
+    text: str, *, default_year: int | None = None, start: int = 0, end: int | None = None
+) -> list[PeriodMatch]:
+    """All period expressions in `text` (or in `text[start:end]`), in order, with their parsed dates.
+
+    Offsets are into `text` either way. A period never spans a sentence end (。；\\n …), so one
+    sentence can be searched on its own with the same result as the whole text.
 
     >>> [p.period.model_dump() for p in find_periods("2022年1-11月，社会消费品零售总额增长8.5%")]
     [{'text': '2022年1-11月', 'start': '2022-01-01', 'end': '2022-11-30'}]
     """
+    end = len(text) if end is None else end
+    if not _ANCHORS.search(text, start, end):
+        return []
     found: list[PeriodMatch] = []
-    for m in _PERIOD.finditer(text):
+    for m in _PERIOD.finditer(text, start, end):
         if not _plausible(m):
             continue
         found.append(PeriodMatch(m.start(), m.end(), m, default_year))
     starts = [p.start for p in found]
-    for m in _RELATIVE.finditer(text):
+    for m in _RELATIVE.finditer(text, start, end):
         i = bisect.bisect_right(starts, m.start()) - 1
         if i < 0 or m.start() >= found[i].end:  # not inside an absolute period ("2022年上半年")
-            found.append(PeriodMatch(m.start(), m.end(), None, None, Period(text=m.group(0))))
+            found.append(PeriodMatch(m.start(), m.end(), None, _relative_text=m.group(0)))
     found.sort(key=lambda p: p.start)
     return found
 

@@ -57,14 +57,21 @@ def is_cjk(ch: str) -> bool:
 
 
 class QuoteSpans:
-    """Stretches inside quotes, book-title marks and bracketed codes: names, never figures."""
+    """Stretches inside quotes, book-title marks and bracketed codes: names, never figures.
+
+    Found on the first question: most short texts (a heading, a table cell) never ask one.
+    """
 
     def __init__(self, text: str):
-        spans = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
-        self._starts = [s for s, _ in spans]
-        self._ends = [e for _, e in spans]
+        self._text = text
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
 
     def covers(self, pos: int) -> bool:
+        if self._starts is None:
+            spans = [m.span() for m in _QUOTED.finditer(self._text)]
+            self._starts = [s for s, _ in spans]
+            self._ends = [e for _, e in spans]
         i = bisect.bisect_right(self._starts, pos) - 1
         return i >= 0 and pos < self._ends[i]
 
@@ -106,6 +113,8 @@ class Scanner:
         self.rate_time = lex.list("rate_time")
         self.rate_other = lex.list("rate_other")
         self.word_stops = lex.words("unit_word_stops")
+        # a word that only looks like unit + more starts with one of these (项 of 项目)
+        self.word_stop_firsts = frozenset(w[0] for w in self.word_stops)
 
     def scan(self, text: str) -> list[Candidate]:
         """Candidates in text order. `text` must already be width-folded (see `numerals.fold_width`).
@@ -121,7 +130,8 @@ class Scanner:
             cand = self._accept(text, m, quotes, pending)
             if cand is None:
                 continue
-            self._share_unit(text, cand, pending, out, quotes)
+            if pending and cand.unit is not None:
+                out.extend(self._share_unit(text, cand, pending, quotes))
             pending.clear()
             out.append(cand)
         return out
@@ -134,47 +144,50 @@ class Scanner:
         ordinal, num, unit_s = m.groups()
         start, end = m.span()
         ns, ne = m.span(2)
-        cut = 0 if num.isascii() else _trim_glued_prefix(num)
+        cut = _trim_glued_prefix(num) if len(num) > 1 and not num.isascii() else 0
         if cut:
             num, ns, start, ordinal = num[cut:], ns + cut, ns + cut, None
+        arabic = num[0].isdigit()
+        scaled = "万" in num or "亿" in num
         if not unit_s and not ordinal:
             if text.startswith(_PERCENT_WORD, ns - 3):
                 unit_s, start = "%", ns - 3  # 百分之五十 is 50%
-            elif not num[0].isdigit():
+            elif not arabic:
                 return None  # a Chinese numeral with neither unit nor 第/前: a word (一体化, 十四五)
-            elif "万" not in num and "亿" not in num:
+            elif not scaled:
                 pending.append((start, ne, num))  # a year, a code, or a listed number awaiting its unit
                 return None
         prev = text[start - 1] if start else ""
-        negative = prev in _MINUS and num[0].isdigit() and is_cjk(text[start - 2 : start - 1])
+        negative = prev in _MINUS and arabic and is_cjk(text[start - 2 : start - 1])
         if negative:
             prev = ""  # 同比增长-3.2%: a negative growth, read as a decline
         if prev and (prev.isascii() and (prev.isalnum() or prev in ".-/+_&:") or prev in "×*："):
             return None  # PM2.5, 023-6389…, 1+11, V2, 7×24小时
-        if unit_s and self._is_other_word(text, ne, unit_s):
+        if unit_s and text[ne : ne + 1] in self.word_stop_firsts and self._is_other_word(text, ne, unit_s):
             unit_s, end = None, ne  # 两位数, 3人制: the "unit" begins another word
-            if not ordinal and not (num[0].isdigit() and ("万" in num or "亿" in num)):
+            if not ordinal and not (arabic and scaled):
                 return None
         nxt = text[end] if end < len(text) else ""
         if nxt and nxt.isascii() and (nxt.isalpha() or nxt in "+_" or (nxt.isdigit() and not unit_s)):
             return None  # 5G, 4A级, 400G, 3D (but 826户2914人 is two figures)
-        if quotes.covers(ns) or (not num[0].isdigit() and self.slogans.at(text, ns)):
+        if quotes.covers(ns) or (not arabic and self.slogans.at(text, ns)):
             return None  # “十四五”, 《…》, 中央八项规定精神
+        unit = self.lex.units.get(unit_s) if unit_s else None
+        if unit is not None:
+            if unit.kind == "spec":
+                return None
+            if unit.needs_digits and not (arabic or ordinal or scaled):
+                return None  # 三方监管, 三位一体
+            if nxt in ("级", "型"):
+                return None  # 5000吨级, 30万千瓦级: a class of things
+        before = text[max(0, start - 4) : start]
+        if self.skip_before.at_end(before):
+            return None  # 每千人, 连续15年, 时隔66年
+        # the number is read only now: every rejection above is cheaper than parsing it
         try:
             parsed = parse_number(num)
         except (ValueError, ArithmeticError):
             return None
-        arabic = num[0].isdigit()
-        unit = self.lex.units.get(unit_s) if unit_s else None
-        if unit is not None and unit.kind == "spec":
-            return None
-        if unit is not None and unit.needs_digits and not (arabic or ordinal or "万" in num or "亿" in num):
-            return None  # 三方监管, 三位一体
-        if unit is not None and nxt in ("级", "型"):
-            return None  # 5000吨级, 30万千瓦级: a class of things
-        before = text[max(0, start - 4) : start]
-        if self.skip_before.at_end(before):
-            return None  # 每千人, 连续15年, 时隔66年
         if not arabic:
             if num == "一" and not ordinal:
                 return None  # 一个, 一批, 一件事: an article, not a count
@@ -195,7 +208,7 @@ class Scanner:
             return None  # 第3个, 第2家: an ordinal label
         if ordinal == "前" and unit.surface not in ("位", "名"):
             return None  # 前1%, 前10家: a threshold
-        cand = self._with_unit(text, start, ns, ne, end, parsed, unit, ordinal)
+        cand = self._with_unit(text, start, ns, ne, end, parsed, unit, ordinal, before)
         if cand is not None and negative:
             cand.negative = True
         return cand
@@ -215,7 +228,8 @@ class Scanner:
             return None
         return Candidate(start, ne, ns, ne, value, None, None, ordinal, ordinal == "前", False, ne)
 
-    def _with_unit(self, text, start, ns, ne, end, parsed, unit: UnitRule, ordinal) -> Candidate | None:
+    def _with_unit(self, text, start, ns, ne, end, parsed, unit: UnitRule, ordinal, before: str) -> Candidate | None:
+        """A candidate with its unit, rate suffix (/月) and bound words; None for a class or a nickname."""
         unit_text = unit.base
         tail = end
         if text.startswith("/", end):
@@ -228,7 +242,6 @@ class Scanner:
                 tail = end
         if unit.surface in ("微克", "毫克") and text.endswith("每立方米", 0, start):
             unit_text = f"{unit.surface}/立方米"  # 每立方米30微克 is 30 微克/立方米
-        before = text[max(0, start - 4) : start]
         if unit.kind in ("amount", "quantity") and not unit.is_classifier and self._is_threshold(text, tail, before):
             return None
         if unit.surface == "条" and not is_cjk(text[tail : tail + 1]) and self._is_nickname(text, start):
@@ -258,11 +271,12 @@ class Scanner:
         return self.nickname_leads.at(text, clause_start) is not None
 
     def _share_unit(
-        self, text: str, cand: Candidate, pending: list[tuple[int, int, str]], out: list[Candidate], quotes: QuoteSpans
-    ) -> None:
-        """A、B分别提高1.1、2.2个百分点: numbers listed before one that carries the unit take that unit."""
-        if cand.unit is None or not pending:
-            return
+        self, text: str, cand: Candidate, pending: list[tuple[int, int, str]], quotes: QuoteSpans
+    ) -> list[Candidate]:
+        """A、B分别提高1.1、2.2个百分点: numbers listed before one that carries the unit take that unit.
+
+        Returns the new candidates in text order (they all come before `cand`).
+        """
         shared: list[Candidate] = []
         nxt_start = cand.start
         for p_start, p_end, num in reversed(pending):
@@ -278,4 +292,5 @@ class Scanner:
             shared.append(Candidate(p_start, p_end, p_start, p_end, value, cand.unit, cand.unit_text, None,
                                     False, False, p_end))
             nxt_start = p_start
-        out.extend(reversed(shared))
+        shared.reverse()
+        return shared

@@ -20,6 +20,8 @@ _OCR_GROWTH_CEILING = Decimal(100)  # OCR growth ≥ 100 % without a decimal poi
 _RANK_CEILING = Decimal(500)
 _AMOUNT_CEILING = Decimal(10) ** 17  # 10万万亿元: far above any national aggregate (GDP is ~10¹⁴ 元)
 _COUNT_UNITS = frozenset("家个项件座所套辆条处笔场张支份种对列架艘台只株棵次间栋幢户人名")
+_COUNTED_HEADS = re.compile(r"(项目|企业|单位|主体|机构|基金|笔)$")  # 融资项目 is counted, 融资额 is not
+_LEVEL_KINDS = (FigureKind.AMOUNT, FigureKind.QUANTITY)
 
 
 class SuspectChecker:
@@ -46,14 +48,15 @@ class SuspectChecker:
                 return f"OCR text: a growth of {digits}% without a decimal point ({digits[:-1]}.{digits[-1]}%?)"
             if kind is FigureKind.PERCENT and value > _SHARE_CEILING and metric and self._rate_end.at_end(metric):
                 return f"a rate or share above 100% ({_plain(value)}%)"
-        if metric and self._rate_end.at_end(metric) and kind in (FigureKind.AMOUNT, FigureKind.QUANTITY):
+        # the cheap tests of each rule first
+        if kind in _LEVEL_KINDS and metric and self._rate_end.at_end(metric):
             return f"unit mismatch: the rate {metric!r} is given in {unit or 'no unit'}"
         if (
-            metric
-            and kind is FigureKind.QUANTITY
+            kind is FigureKind.QUANTITY
             and unit in _COUNT_UNITS
+            and metric
             and self._money_end.at_end(metric)
-            and not re.search(r"(项目|企业|单位|主体|机构|基金|笔)$", metric)
+            and not _COUNTED_HEADS.search(metric)
         ):
             return f"unit mismatch: the money indicator {metric!r} is counted in {unit}"
         if kind is FigureKind.AMOUNT and value > _AMOUNT_CEILING:

@@ -66,6 +66,8 @@ class UnitSpec:
 
 def unit_line(text: str, lex: Lexicon) -> UnitSpec | None:
     """The unit a paragraph or caption declares for the table after it ("单位：亿元")."""
+    if "单位" not in text:
+        return None  # most paragraphs: a substring test is far cheaper than the regex search
     m = _UNIT_LINE.search(fold_width(text))
     return UnitSpec.parse(m.group(0), lex) if m else None
 
