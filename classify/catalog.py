@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -716,6 +717,16 @@ def load_campaign(path: Path | None = None) -> Campaign:
             units, measure ids that do not run 1..N, …
     """
     path = Path(path) if path is not None else campaign_path()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = None
+    # parsed once per file version: every document classification asks for the campaign
+    return _load_campaign(path.resolve(), mtime).model_copy(deep=True)
+
+
+@lru_cache(maxsize=8)
+def _load_campaign(path: Path, mtime: int | None) -> Campaign:
     data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise CatalogError("a campaign file must be a mapping", filename=path, line=line_of(node, ()))
