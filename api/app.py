@@ -98,6 +98,14 @@ class StorePool:
             store.db.conn.rollback()
         self._free.put(store)
 
+    def session(self):
+        """A FastAPI dependency: a connection for the length of one request."""
+        store = self.acquire()
+        try:
+            yield store
+        finally:
+            self.release(store)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
@@ -109,14 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 {"name": "system", "description": "运行状态 / health and metrics"}])
     app.state.settings = settings
     pool = StorePool(settings.data_dir)
+    app.state.store_pool = pool  # shared with the web UI's routes
     started = time.time()
-
-    def get_store():
-        store = pool.acquire()
-        try:
-            yield store
-        finally:
-            pool.release(store)
+    get_store = pool.session
 
     def principal(request: Request, store: Annotated[Store, Depends(get_store)]) -> Principal:
         header = request.headers.get("authorization", "")

@@ -339,9 +339,7 @@ def passage_boxes(store: Store, passage: dict) -> dict:
 
 def mount_web(app: FastAPI, settings) -> None:
     """Add the UI's pages, static files and /ui JSON routes to the API app."""
-    from api.app import StorePool  # here, not at import: api.app imports this module
-
-    pool = StorePool(settings.data_dir)
+    pool = app.state.store_pool  # the API's connection pool (create_app sets it before mounting the UI)
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     book = RecommendationBook(Path(settings.data_dir) / "recommendations")
     campaign_cache: list = []
@@ -353,12 +351,7 @@ def mount_web(app: FastAPI, settings) -> None:
             campaign_cache.append(load_campaign())
         return campaign_cache[0]
 
-    def get_store():
-        store = pool.acquire()
-        try:
-            yield store
-        finally:
-            pool.release(store)
+    get_store = pool.session
 
     def viewer(request: Request, store: Annotated[Store, Depends(get_store)]) -> Principal | None:
         """The signed-in principal, from the cookie (or a Bearer header, as the API accepts)."""
