@@ -342,14 +342,10 @@ def mount_web(app: FastAPI, settings) -> None:
     pool = app.state.store_pool  # the API's connection pool (create_app sets it before mounting the UI)
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     book = RecommendationBook(Path(settings.data_dir) / "recommendations")
-    campaign_cache: list = []
-
     def campaign():
-        if not campaign_cache:
-            from classify import load_campaign
+        from classify import load_campaign  # parsed once per file version by the catalog itself
 
-            campaign_cache.append(load_campaign())
-        return campaign_cache[0]
+        return load_campaign()
 
     get_store = pool.session
 

@@ -118,23 +118,17 @@ EXACT_FACETS = 5_000  # facet counts over every match up to this many; beyond, o
 
 def _filter_expression(store: Store, f: SearchFilters) -> str | None:
     """Filters as FTS5 tag clauses (see index.tags), so they intersect inside the index."""
-    clauses = []
-    if f.measure is not None:
-        clauses.append(f'tags:"{tags.measure_tag(f.measure)}"')
-    if f.region:
-        clauses.append(f'tags:"{tags.region_tag(f.region)}"')
-    if f.applicant_type:
-        clauses.append(f'tags:"{tags.applicant_tag(f.applicant_type)}"')
-    if f.year is not None:
-        clauses.append(f'tags:"{tags.year_tag(f.year)}"')
-    if f.format:
-        clauses.append(f'tags:"{tags.format_tag(f.format)}"')
-    if f.document_id:
-        clauses.append(f'tags:"{tags.document_tag(f.document_id)}"')
-    if f.exemplary_only:
-        clauses.append(f'tags:"{tags.CLEARED_TAG}"')
-    if f.owner_region:
-        clauses.append(f'tags:"{tags.owner_tag(f.owner_region)}"')
+    wanted = [
+        tags.measure_tag(f.measure) if f.measure is not None else None,
+        tags.region_tag(f.region) if f.region else None,
+        tags.applicant_tag(f.applicant_type) if f.applicant_type else None,
+        tags.year_tag(f.year) if f.year is not None else None,
+        tags.format_tag(f.format) if f.format else None,
+        tags.document_tag(f.document_id) if f.document_id else None,
+        tags.CLEARED_TAG if f.exemplary_only else None,
+        tags.owner_tag(f.owner_region) if f.owner_region else None,
+    ]
+    clauses = [f'tags:"{t}"' for t in wanted if t]
     if f.measures_any is not None:
         if not f.measures_any:
             return 'tags:"mnone"'
