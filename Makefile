@@ -26,7 +26,10 @@ setup: $(STAMP)
 system:
 	bash scripts/setup-system.sh
 
-$(STAMP): pyproject.toml scripts/setup-system.sh
+# setup.py compiles these with mypyc: editing one rebuilds (the compiled module shadows the .py)
+COMPILED := $(shell sed -n 's/^    "\(extract\/[a-z_]*\.py\)",$$/\1/p' setup.py)
+
+$(STAMP): pyproject.toml setup.py scripts/setup-system.sh $(COMPILED)
 	bash scripts/setup-system.sh
 	test -x $(BIN)/python || $$(command -v $(PY) || command -v python3) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -45,4 +48,4 @@ bench: setup
 	$(BIN)/python bench/bench_search.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache *.so extract/*.so

@@ -21,6 +21,7 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from extract.context import ContextReader, Decision
 from extract.lexicon import Lexicon, compiled
@@ -36,6 +37,17 @@ from ingest.model import Source
 _SENTENCE_ENDS = frozenset("。！？；;!?\n")
 _CLAUSE_END = re.compile(r"[。！？；;!?\n，：:]|,(?![0-9]{3})")  # every sentence end also ends a clause
 _BASIS_KINDS = (FigureKind.CHANGE, FigureKind.AMOUNT, FigureKind.QUANTITY)
+
+
+class Citation(NamedTuple):
+    """Where the figures of one segment sit in their Document (all None for a bare text)."""
+
+    segment_id: str | None
+    document_id: str | None
+    page: int | None
+
+
+_UNCITED = Citation(None, None, None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,7 +142,7 @@ def extract_figures(text: str, *, source: Source = Source.TEXT) -> list[KeyFigur
     >>> [(f.kind.value, f.value, f.unit, f.metric) for f in extract_figures("全省完成地区生产总值31534亿元、增长3.3%")]
     [('amount', Decimal('3153400000000'), '元', '地区生产总值'), ('change', Decimal('3.3'), '%', '地区生产总值')]
     """
-    return _extract(text, source, 0, {})
+    return _extract(text, source, 0, _UNCITED)
 
 
 def extract_segment_figures(
@@ -141,10 +153,10 @@ def extract_segment_figures(
     Offsets are into `Document.text` (`offset` is where `text` starts there). Setting the citation
     when the figure is made saves assigning five fields of every figure afterwards.
     """
-    return _extract(text, source, offset, {"segment_id": segment_id, "document_id": document_id, "page": page})
+    return _extract(text, source, offset, Citation(segment_id, document_id, page))
 
 
-def _extract(text: str, source: Source, offset: int, cited: dict[str, str | int]) -> list[KeyFigure]:
+def _extract(text: str, source: Source, offset: int, cited: Citation) -> list[KeyFigure]:
     eng = _engine()
     norm = fold_width(text)
     cands = eng.scanner.scan(norm)
@@ -192,7 +204,7 @@ def _group_figures(
     state: SentenceState,
     source: Source,
     offset: int,
-    cited: dict[str, str | int],
+    cited: Citation,
 ) -> list[KeyFigure]:
     """The figures of one group: decide each number, name the group, then attach the sentence's facts.
 
@@ -234,7 +246,7 @@ def _group_figures(
         unit = "位" if kind is FigureKind.RANK else c.unit_text
         reason = eng.checker.check(kind=kind, value=c.value, unit=unit, raw=raw, metric=name, source=source)
         figures.append(
-            KeyFigure(
+            KeyFigure.trusted(  # every value below is typed already; fields in declaration order
                 raw=raw,
                 value=c.value,
                 unit=unit,
@@ -248,12 +260,14 @@ def _group_figures(
                 scope=d.scope,
                 start=c.start + offset,
                 end=c.end + offset,
+                segment_id=cited.segment_id,
+                document_id=cited.document_id,
+                page=cited.page,
                 source=source,
                 rule_id=d.rule_id,
                 rules_version=eng.rules_version,
                 suspect=reason is not None,
                 suspect_reason=reason,
-                **cited,
             )
         )
     return figures

@@ -8,6 +8,7 @@ front and an optional unit after it, in one pass over the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,7 @@ class Words:
 
     __slots__ = ("_by_first", "_by_last", "first_chars", "last_chars", "words")
 
-    def __init__(self, words):
+    def __init__(self, words: Iterable[str]):
         self.words = frozenset(words)
         # lengths of the words by their last (first) character, longest first: most positions end
         # (start) with a character no word ends (starts) with, and are rejected by one dict lookup

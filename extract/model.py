@@ -79,6 +79,24 @@ class KeyFigure(BaseModel):
     suspect: bool = False
     suspect_reason: str | None = None
 
+    @classmethod
+    def trusted(cls, **fields: Any) -> KeyFigure:
+        """A record from values that already have their field types, without validating them again.
+
+        The extractor makes one record per number from values it typed itself (Decimal, enums, ints,
+        Period): validation would cost more than the rest of naming the figure. Every field must be
+        given, in declaration order; the result is equal to the validated `KeyFigure(**fields)`, which
+        `tests/extract/test_extract_model.py` checks for every figure of the sample corpus.
+        """
+        if len(fields) != len(_FIELDS):
+            raise TypeError(f"KeyFigure.trusted needs every field; missing {sorted(set(_FIELDS) - set(fields))}")
+        fig = _new(cls)
+        _set(fig, "__dict__", fields)
+        _set(fig, "__pydantic_fields_set__", set(_FIELDS))  # its own: setting a field adds to it
+        _set(fig, "__pydantic_extra__", None)
+        _set(fig, "__pydantic_private__", None)
+        return fig
+
     def to_json_dict(self) -> dict[str, Any]:
         """The record as plain JSON types; `value` is an int when integral, else a float.
 
@@ -109,6 +127,11 @@ class KeyFigure(BaseModel):
             "suspect": self.suspect,
             "suspect_reason": self.suspect_reason,
         }
+
+
+_FIELDS = frozenset(KeyFigure.model_fields)
+_new = object.__new__
+_set = object.__setattr__  # what pydantic's own model_construct uses to fill a record
 
 
 def json_number(value: Decimal) -> int | float:

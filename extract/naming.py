@@ -42,12 +42,12 @@ class SentenceState:
                 if self.history is not None and (not self.history or self.history[-1] != n):
                     self.history.append(n)
 
-    def recent(self, n: int) -> list[str] | None:
+    def recent(self, n: int) -> list[str | None] | None:
         """The last n distinct names: "总数分别达到15家和172家" after two separately named counts."""
         if self.names and len(self.names) == n:
-            return list(self.names)  # type: ignore[arg-type]
+            return list(self.names)
         if self.history and len(self.history) >= n:
-            return self.history[-n:]
+            return list(self.history[-n:])
         return None
 
 
@@ -78,12 +78,12 @@ class Naming:
             subject = namer.subject(pre[:split])
             head = namer.subject(pre[split + 2 :]).name
             if subject.name:
-                names = namer.distribute(subject.name, head, n)
-                if names:
-                    return names
+                listed = namer.distribute(subject.name, head, n)
+                if listed:
+                    return list(listed)
             recent = state.recent(n)
             if recent:
-                return recent  # 累计分别达到1016家和591家: the previous list again
+                return list(recent)  # 累计分别达到1016家和591家: the previous list again
         last, last_kind = group[-1], decisions[-1].kind
         own_last = None
         # a percentage names the noun after it only through 的 ("80%以上的农村中小学"): most need no look
@@ -100,9 +100,9 @@ class Naming:
         subject = namer.subject(pre)
         if n > 1 and subject.name and own_last is None:
             # "新一代信息技术、高端装备产业增加值增长13.6%、9.8%": as many items as numbers, 分别 implied
-            names = namer.distribute(subject.name, None, n, exact=True)
-            if names:
-                return names
+            listed = namer.distribute(subject.name, None, n, exact=True)
+            if listed:
+                return list(listed)
         name = self._completed(subject.name, state)
         if name and state.last and pre.strip("，、 ").startswith(_SHARE_VERBS) and not name.startswith(state.last):
             # 高标准农田92.6万亩，占全区耕地面积的61.4% → 高标准农田占全区耕地面积

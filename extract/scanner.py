@@ -235,8 +235,9 @@ class Scanner:
         if text.startswith("/", end):
             time_rate = self.rate_time.at(text, end + 1)
             other = self.rate_other.at(text, end + 1)
-            if time_rate or (other and unit.kind == "amount"):
-                tail = end + 1 + len(time_rate or other)  # 740元/月 is 740 元; 万吨/日 is 吨
+            rate = time_rate or (other if unit.kind == "amount" else None)
+            if rate:
+                tail = end + 1 + len(rate)  # 740元/月 is 740 元; 万吨/日 is 吨
             elif other and unit.kind == "quantity":
                 unit_text, end = f"{unit_text}/{other}", end + 1 + len(other)  # 公斤/亩 stays compound
                 tail = end

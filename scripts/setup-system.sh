@@ -3,11 +3,17 @@
 #   libreoffice-writer-nogui  converts legacy .doc / .wps (Word 97 OLE2) to DOCX, headless
 #   fonts-wqy-microhei        a CJK font, so PDFs with non-embedded Chinese fonts render for OCR
 #   chromium                  the browser the web UI's end-to-end tests drive (Playwright cannot download one here)
+#   gcc, python3-dev          a C compiler and Python headers: mypyc compiles the figure extractor (setup.py)
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -qi "wqy" || need+=(fonts-wqy-microhei fontconfig)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+py=$(command -v python3.11 || command -v python3 || true)
+if [ -n "$py" ] && ! "$py" -c 'import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  need+=(python3-dev)
+fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
