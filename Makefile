@@ -27,7 +27,7 @@ system:
 	bash scripts/setup-system.sh
 
 # setup.py compiles these with mypyc: editing one rebuilds (the compiled module shadows the .py)
-COMPILED := $(shell sed -n 's/^    "\(extract\/[a-z_]*\.py\)",$$/\1/p' setup.py)
+COMPILED := $(shell sed -n 's/^    "\([a-z]*\/[a-z_]*\.py\)",.*$$/\1/p' setup.py)
 
 $(STAMP): pyproject.toml setup.py scripts/setup-system.sh $(COMPILED)
 	bash scripts/setup-system.sh
@@ -48,4 +48,4 @@ bench: setup
 	$(BIN)/python bench/bench_search.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache *.so extract/*.so
+	rm -rf $(VENV) build *.egg-info .pytest_cache *.so */*.so

@@ -126,6 +126,8 @@ class MeasureClassifier:
         self.rule = metadata.decision
         self._names: list[str] | None = None
         self._coef_by_label: np.ndarray | None = None  # (labels, features), contiguous rows
+        self._shown: dict[int, str | None] = {}  # feature column -> the word an explanation shows
+        self._lexicon_columns: set[int] = set()  # columns of the catalog-lexicon block seen so far
 
     @property
     def version(self) -> str:
@@ -154,19 +156,30 @@ class MeasureClassifier:
         sentence_rows: dict[int, list[int]] = {}
         for k, owner in enumerate(units.owner.tolist()):
             sentence_rows.setdefault(owner, []).append(k)
+        sentence_scores = None  # (sentences, labels), computed once the first explanation needs it
         out = []
         for i, (text, row, columns) in enumerate(zip(texts, probs, chosen, strict=True)):
             measures = [self.labels[j] for j in columns]
             explanations = {}
-            if explain:
-                rows = units.sentences[sentence_rows.get(i, [])]
-                matched = self.features.matched_terms(text) if measures else None
-                for m in measures:
-                    explanations[m] = self._explain_rows(text, units.passages[i], rows, m, matched=matched)
+            if explain and measures:
+                own = sentence_rows.get(i)
+                if own and sentence_scores is None and self.config.pooling != "passage":
+                    sentence_scores = np.asarray(units.sentences @ self.coef)
+                matched = self.features.matched_terms(text)
+                for j, m in zip(columns, measures, strict=True):
+                    if own and sentence_scores is not None:
+                        # the passage's best sentence for this measure (its score only orders them)
+                        matrix, r = units.sentences, own[int(np.argmax(sentence_scores[own, j]))]
+                    else:
+                        matrix, r = units.passages, i
+                    lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
+                    explanations[m] = self._explain_terms(
+                        text, matrix.data[lo:hi], matrix.indices[lo:hi], m, matched=matched
+                    )
             out.append(
                 PassageLabels(
                     measures=measures,
-                    scores={mid: round(float(p), 4) for mid, p in zip(self.labels, row, strict=True)},
+                    scores={mid: round(float(p), 4) for mid, p in zip(self.labels, row.tolist(), strict=True)},
                     explanations=explanations,
                     relevant=bool(row.max() >= self.rule.reject),
                     model_version=self.version,
@@ -200,34 +213,64 @@ class MeasureClassifier:
         row = passage
         if self.config.pooling != "passage" and sentences.shape[0]:
             row = sentences[int(np.argmax(sentences @ weights))]
-        contrib = row.data * weights[row.indices]
-        order = np.argsort(-contrib, kind="stable")
-        names = self._feature_names()
+        return self._explain_terms(text, row.data, row.indices, measure_id, k, matched)
+
+    def _explain_terms(
+        self,
+        text: str,
+        data: np.ndarray,
+        indices: np.ndarray,
+        measure_id: int,
+        k: int = 5,
+        matched: dict[int, list[str]] | None = None,
+    ) -> list[str]:
+        """The top k words of one feature row (its values and columns) towards `measure_id`."""
+        if self._coef_by_label is None:
+            self._coef_by_label = np.ascontiguousarray(self.coef.T)
+        weights = self._coef_by_label[self.labels.index(measure_id)]
+        contrib = data * weights[indices]
+        positive = np.flatnonzero(contrib > 0)
+        order = positive[np.argsort(-contrib[positive], kind="stable")]
+        lexicon_name = f"词表:{measure_id}"
         out: list[str] = []
-        for i in order:
-            if contrib[i] <= 0 or len(out) >= k:
+        for i in order.tolist():
+            if len(out) >= k:
                 break
-            col = int(row.indices[i])
-            block = self.features.block_of(col)
-            name = names[col]
-            if block == "lexicon":
-                if name == f"词表:{measure_id}":
+            col = int(indices[i])
+            name = self._shown.get(col, _UNSEEN)
+            if name is _UNSEEN:
+                name = self._shown[col] = self._shown_name(col)
+            if name is None:
+                continue
+            if col in self._lexicon_columns:
+                if name == lexicon_name:
                     if matched is None:
                         matched = self.features.matched_terms(text)
                     for term in matched.get(measure_id, []):
+                        if len(out) >= k:
+                            break
                         _add_term(out, term, k)
                 continue
-            if block in ("char", "word"):
-                # digits are folded to 0, char n-grams cut across words and a bigram with a one-
-                # character word ("个 村社区") reads as noise: show only real words
-                parts = name.split(" ")
-                name = "".join(parts)
-                if "0" in name or len(name) < 2 or (len(parts) > 1 and min(map(len, parts)) < 2):
-                    continue
-                if block == "char" and not self.features.tokenizer.has_word(name):
-                    continue
             _add_term(out, name, k)
         return out
+
+    def _shown_name(self, col: int) -> str | None:
+        """How feature column `col` reads in an explanation, or None when it is not shown."""
+        block = self.features.block_of(col)
+        name = self._feature_names()[col]
+        if block == "lexicon":
+            self._lexicon_columns.add(col)
+            return name
+        if block in ("char", "word"):
+            # digits are folded to 0, char n-grams cut across words and a bigram with a one-
+            # character word ("个 村社区") reads as noise: show only real words
+            parts = name.split(" ")
+            name = "".join(parts)
+            if "0" in name or len(name) < 2 or (len(parts) > 1 and min(map(len, parts)) < 2):
+                return None
+            if block == "char" and not self.features.tokenizer.has_word(name):
+                return None
+        return name
 
     def _feature_names(self) -> list[str]:
         if self._names is None:
@@ -319,6 +362,9 @@ class MeasureClassifier:
         if [int(x) for x in arrays["labels"]] != meta.labels:
             raise ClassifierError("arrays and sidecar disagree on labels", filename=str(npz_path))
         return cls(features, arrays["coef"], arrays["intercept"], meta)
+
+
+_UNSEEN = object()  # a column not yet looked at by `_shown_name`
 
 
 def _add_term(out: list[str], term: str, k: int) -> None:

@@ -11,6 +11,7 @@ quotes, NEAR, *, -, AND are searched as text.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -40,8 +41,23 @@ def terms(text: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    """The string stored in the FTS5 column: terms separated by spaces (FTS5 splits on them)."""
-    return " ".join(_escape_term(t) for t in terms(text))
+    """The string stored in the FTS5 column: `terms` separated by spaces (FTS5 splits on them).
+
+    Written out rather than joining `terms` through `_escape_term`: it runs over every passage ingested.
+
+    >>> index_text("农田3.2万亩")
+    '农田 3_2 万亩'
+    """
+    out: list[str] = []
+    for m in _RUNS.finditer(normalize(text)):
+        run = m.group(0)
+        if run[0].isascii():
+            out.append(_escape_term(run))
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(map(operator.add, run[:-1], run[1:]))  # the overlapping bigrams
+    return " ".join(out)
 
 
 def _escape_term(term: str) -> str:

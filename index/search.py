@@ -11,6 +11,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from index import tags
@@ -208,8 +209,10 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             exact = total <= EXACT_FACETS
             window = None
             if facets:
+                # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
                 limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
-                window = [r["rowid"] for r in db.query(f"SELECT rowid {fts}{limit}", [expr])]
+                matched_tags = db.execute(f"SELECT tags FROM passages WHERE id IN (SELECT rowid {fts}{limit})",
+                                          [expr]).fetchall()
     rows = _rows(db, ids)
     labels = _labels_for(db, ids)
     hits = []
@@ -227,8 +230,10 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
         facet_counts: dict = {"measure": {}, "region": {}}
     elif not parts:
         facet_counts = _facets(db, None)
+    elif window is None:
+        facet_counts = _count_tags(t for (t,) in matched_tags)
     else:
-        facet_counts = _facets(db, window or [])
+        facet_counts = _facets(db, window)
     facet_counts["exact"] = exact
     return SearchResults(query, total, page, size, hits, facet_counts,
                          round((time.perf_counter() - started) * 1000, 2))
@@ -285,16 +290,25 @@ def _facets(db, ids: list[int] | None) -> dict:
                                "ON d.id = p.document_id GROUP BY d.region")
         return {"measure": {str(r["k"]): r["n"] for r in measure_rows},
                 "region": {str(r["k"] or "未识别"): r["n"] for r in region_rows}}
-    measures: Counter = Counter()
-    regions: Counter = Counter()
+    found: list[str | None] = []
     for chunk in range(0, len(ids), 900):
         part = ids[chunk:chunk + 900]
-        for r in db.query(f"SELECT tags FROM passages WHERE id IN ({','.join('?' * len(part))})", part):
-            for tag in (r["tags"] or "").split():
-                if tag[0] == "m" and tag[1:].isdigit():
-                    measures[tag[1:]] += 1
-                elif tag[0] == "r":
-                    regions["未识别" if tag == tags.region_tag(None) else tag[1:]] += 1
+        found += [t for (t,) in db.execute(f"SELECT tags FROM passages WHERE id IN ({','.join('?' * len(part))})",
+                                           part)]
+    return _count_tags(found)
+
+
+def _count_tags(all_tags: Iterable[str | None]) -> dict:
+    """Counts by measure and by region from passages' tag strings (see index.tags)."""
+    measures: Counter = Counter()
+    regions: Counter = Counter()
+    unknown = tags.region_tag(None)
+    for passage_tags in all_tags:
+        for tag in (passage_tags or "").split():
+            if tag[0] == "m" and tag[1:].isdigit():
+                measures[tag[1:]] += 1
+            elif tag[0] == "r":
+                regions["未识别" if tag == unknown else tag[1:]] += 1
     return {"measure": dict(measures), "region": dict(regions)}
 
 

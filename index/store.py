@@ -7,7 +7,9 @@ Original files are written once under ``files/ab/cd/<sha256>`` and never modifie
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -178,7 +180,8 @@ class Store:
             applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
                 pl = labels.passages.get(span.id)
-                words = self._word_text(_search_text(span))
+                search_text = _search_text(span)
+                words = self._word_text(search_text)
                 tags = passage_tags(measures=pl.measures if pl else [], region=region,
                                     applicant_type=applicant, year=campaign_year, fmt=doc.format.value,
                                     document_id=doc.id, owners=[owner_region] if owner_region else [])
@@ -198,13 +201,11 @@ class Store:
                         [(pid, m, scores.get(m, 0.0), int(eligible.get(m) is not False), "model") for m in pl.measures])
                 self.db.execute(
                     "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
-                    [pid, index_text(_search_text(span)), words, tags],
+                    [pid, index_text(search_text), words, tags],
                 )
-            rows = [_figure_row(doc.id, f, passage_ids) for f in figures]
-            if rows:
-                cols = list(rows[0])
-                conn.executemany(f"INSERT INTO figures ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                 [[r[c] for c in cols] for r in rows])
+            if figures:
+                owner = _PassageOf(passage_ids)
+                conn.executemany(_FIGURE_INSERT, [_figure_row(doc.id, f, owner(f.start)) for f in figures])
             if on_commit:
                 on_commit(self.db)
         return True
@@ -299,15 +300,38 @@ def _search_text(span) -> str:
     return f"{span.heading}\n{span.text}" if span.heading else span.text
 
 
-def _figure_row(document_id: str, f: KeyFigure, passages: list[tuple[int, int, int]]) -> dict:
-    pid = next((p for s, e, p in passages if s <= f.start < e), None)
-    return {
-        "document_id": document_id, "passage_id": pid, "segment_id": f.segment_id, "kind": f.kind.value,
-        "value": str(f.value), "value_num": float(f.value), "unit": f.unit, "metric": f.metric,
-        "direction": f.direction.value if f.direction else None, "approx": int(f.approx),
-        "is_target": int(f.is_target), "period_text": f.period.text if f.period else None,
-        "period_start": f.period.start if f.period else None, "period_end": f.period.end if f.period else None,
-        "basis": f.basis, "scope": f.scope, "raw": f.raw, "start": f.start, "end": f.end, "page": f.page,
-        "source": f.source.value, "rule_id": f.rule_id, "rules_version": f.rules_version,
-        "suspect": int(f.suspect), "suspect_reason": f.suspect_reason,
-    }
+_FIGURE_COLUMNS = (
+    "document_id", "passage_id", "segment_id", "kind", "value", "value_num", "unit", "metric", "direction", "approx",
+    "is_target", "period_text", "period_start", "period_end", "basis", "scope", "raw", "start", "end", "page",
+    "source", "rule_id", "rules_version", "suspect", "suspect_reason",
+)
+_FIGURE_INSERT = f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) VALUES ({', '.join('?' * len(_FIGURE_COLUMNS))})"
+
+
+class _PassageOf:
+    """The passage (row id) whose span holds a document offset: the first in document order, or None."""
+
+    def __init__(self, passages: list[tuple[int, int, int]]):
+        self.passages = passages
+        self.starts = [s for s, _, _ in passages]
+        self.ordered = all(a[1] <= b[0] for a, b in itertools.pairwise(passages))  # sorted, not overlapping
+
+    def __call__(self, pos: int) -> int | None:
+        if not self.ordered:
+            return next((p for s, e, p in self.passages if s <= pos < e), None)
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i >= 0 and pos < self.passages[i][1]:
+            return self.passages[i][2]
+        return None
+
+
+def _figure_row(document_id: str, f: KeyFigure, passage_id: int | None) -> tuple:
+    """The figures row of `f`, in `_FIGURE_COLUMNS` order."""
+    period = f.period
+    return (
+        document_id, passage_id, f.segment_id, f.kind.value, str(f.value), float(f.value), f.unit, f.metric,
+        f.direction.value if f.direction else None, int(f.approx), int(f.is_target),
+        period.text if period else None, period.start if period else None, period.end if period else None,
+        f.basis, f.scope, f.raw, f.start, f.end, f.page, f.source.value, f.rule_id, f.rules_version,
+        int(f.suspect), f.suspect_reason,
+    )
