@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
 from classify.catalog import Campaign, load_campaign
@@ -196,38 +195,23 @@ class MeasureClassifier:
         ``clf.explain("新建高标准农田5.2万亩，粮食总产量110万吨", 15)`` -> ``["高标准农田", "粮食总产量", …]``
         """
         units = self.features.transform_units([text])
-        return self._explain_rows(text, units.passages[0], units.sentences, measure_id, k)
+        row, sentences = units.passages[0], units.sentences
+        if self.config.pooling != "passage" and sentences.shape[0]:
+            row = sentences[int(np.argmax(sentences @ self._weights(measure_id)))]
+        return self._explain_terms(text, row.data, row.indices, measure_id, k)
 
-    def _explain_rows(
-        self,
-        text: str,
-        passage: sp.csr_matrix,
-        sentences: sp.csr_matrix,
-        measure_id: int,
-        k: int = 5,
-        matched: dict[int, list[str]] | None = None,
-    ) -> list[str]:
+    def _weights(self, measure_id: int) -> np.ndarray:
+        """The model's feature weights towards one measure (a contiguous row)."""
         if self._coef_by_label is None:
             self._coef_by_label = np.ascontiguousarray(self.coef.T)
-        weights = self._coef_by_label[self.labels.index(measure_id)]
-        row = passage
-        if self.config.pooling != "passage" and sentences.shape[0]:
-            row = sentences[int(np.argmax(sentences @ weights))]
-        return self._explain_terms(text, row.data, row.indices, measure_id, k, matched)
+        return self._coef_by_label[self.labels.index(measure_id)]
 
     def _explain_terms(
-        self,
-        text: str,
-        data: np.ndarray,
-        indices: np.ndarray,
-        measure_id: int,
-        k: int = 5,
+        self, text: str, data: np.ndarray, indices: np.ndarray, measure_id: int, k: int = 5,
         matched: dict[int, list[str]] | None = None,
     ) -> list[str]:
         """The top k words of one feature row (its values and columns) towards `measure_id`."""
-        if self._coef_by_label is None:
-            self._coef_by_label = np.ascontiguousarray(self.coef.T)
-        weights = self._coef_by_label[self.labels.index(measure_id)]
+        weights = self._weights(measure_id)
         contrib = data * weights[indices]
         positive = np.flatnonzero(contrib > 0)
         order = positive[np.argsort(-contrib[positive], kind="stable")]
