@@ -98,7 +98,8 @@ class Store:
             from ingest.tokenize import default_tokenizer
 
             self._words = default_tokenizer()
-        return " ".join(w for w in self._words.cut(text) if w.strip() and any(c.isalnum() for c in w))
+        # words with a letter, digit or ideograph; most are nothing else, and isalnum answers those at once
+        return " ".join(w for w in self._words.cut(text) if w.isalnum() or any(c.isalnum() for c in w))
 
     # -- originals ------------------------------------------------------------------------------------
     def original_path(self, sha256: str) -> Path:
