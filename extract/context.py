@@ -181,8 +181,8 @@ class ContextReader:
         if unit is None:
             if cand.ordinal:
                 is_rank, scope = self.rank_scope(own_pre if own_pre.strip("、和与及") else pre)
-                if not is_rank:
-                    return None
+                if not is_rank and not cand.ranked:
+                    return None  # a rank needs a rank verb or scope, unless its words say so (第一大电源)
                 if own_pre and not scope:
                     scope = self.rank_scope(pre)[1]
                 rule = "rank.top" if cand.ordinal == "前" else "rank.ordinal"
@@ -216,7 +216,7 @@ class ContextReader:
                 return Decision(FigureKind.CHANGE, "change.rank_move", direction)
         if cand.ordinal:
             is_rank, scope = self.rank_scope(own_pre if own_pre.strip("、和与及") else pre)
-            if not is_rank:
+            if not is_rank and not cand.ranked:
                 return None
             return Decision(FigureKind.RANK, "rank.top" if cand.ordinal == "前" else "rank.ordinal", None, scope)
         magnitude = "quantity.magnitude" if cand.magnitude_only else "quantity.measure"

@@ -186,7 +186,8 @@ def _groups(norm: str, cands: list[Candidate], layout: _Layout, joiner: re.Patte
             if (
                 c.start >= prev.tail_end
                 and joiner.fullmatch(norm, prev.tail_end, c.start)
-                and (c.unit is None) == (prev.unit is None)
+                # units alike, or ordinals alike: 居全国第2、第4位 lists two ranks
+                and ((c.unit is None) == (prev.unit is None) or (c.ordinal is not None and c.ordinal == prev.ordinal))
                 and layout.clause_start(c.start) == layout.clause_start(prev.start)
             ):
                 groups[-1].append(c)

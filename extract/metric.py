@@ -39,6 +39,8 @@ _QUOTE_HINT = re.compile("[“”‘’《》「」]")
 _SUFFIX_ONLY = frozenset("率量额值性化期度者")  # characters that end a noun and never start one
 _NEW_PREFIXES = ("新", "共", "再")  # may stand before any lead verb: 新创建, 共接待, 再布局
 _TAIL_PUNCT = "、，,：: \t"
+_CONJUNCTIONS = frozenset("和与及或并")
+_HE_WORDS = frozenset("美谐睦平")  # 和美, 和谐 …: words that start with a conjunction's character
 
 
 class Subject(NamedTuple):
@@ -63,6 +65,7 @@ class MetricNamer:
         self._indicator_words = lex.list("indicators")
         self._post_cut = re.compile(lex.alternation("post_cut_verbs"))
         self._post_cut_start = lex.list("post_cut_verbs")
+        self._post_cut_words = lex.words("post_cut_verbs")
         self._honor_start = lex.list("honor_verbs")
         self._heads = lex.rules.metric_list("heads").longest_first()
         self._head_end = lex.list("heads")
@@ -105,6 +108,8 @@ class MetricNamer:
         cut = self._cut_at_pivot(t)
         if cut is not t:
             t = self._strip_tail(cut)
+        if "、" in t and t[: t.index("、")] in self._post_cut_words:
+            t = t[t.index("、") + 1 :]  # 实现全覆盖、学生净增: the first item is a predicate, not a name
         if t[:1].isdigit():
             t = _THRESHOLD_PREFIX.sub("", t).strip(_EDGE_PUNCT)
         if "等" in t[:-2]:
@@ -207,6 +212,8 @@ class MetricNamer:
         t = t.lstrip(" ")
         if not t or not ("\u4e00" <= t[0] <= "\u9fff" or t[0] in "“\"《"):
             return None
+        if t[0] in _CONJUNCTIONS and t[1:2] not in _HE_WORDS:
+            return None  # "基地32个和专门教育学校2所": 和 joins the next item (but 和美乡村 is a noun)
         if self._honor_start.at(t):
             return _balance_quotes(t[:_MAX_LEN].strip(_EDGE_PUNCT)) or None
         if self._post_cut_start.at(t):
@@ -214,6 +221,9 @@ class MetricNamer:
         lead = self._lead_verb_end(t)
         if lead and len(t) > lead + 1:
             t = t[lead:]  # 5000多万千瓦新增燃煤发电机组 → 燃煤发电机组
+        k = t.find("并", 1)
+        if k > 0 and (self._post_cut_start.at(t, k + 1) or self._lead_verb_end(t[k + 1 :])):
+            t = t[:k]  # 9个州（市）并延长至240小时: 并 + a verb starts a second predicate
         parts = t.split("、")
         if parts[0] in self._not_names:
             return None  # 跃上1.4万亿斤新台阶、…: a figure of speech, not the counted thing

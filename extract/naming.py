@@ -9,6 +9,7 @@ names nothing. `SentenceState` carries what the sentence named so far.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from extract.context import ContextReader, Decision
@@ -18,6 +19,7 @@ from extract.model import FigureKind
 from extract.scanner import Candidate
 
 _SHARE_VERBS = ("占", "约占")
+_COVERS = re.compile(r"覆盖(?:全国|全省|全市|全区|全县|全州)?$")  # 覆盖全省90%乡镇卫生院: the set follows
 
 
 @dataclass
@@ -86,12 +88,15 @@ class Naming:
                 return list(recent)  # 累计分别达到1016家和591家: the previous list again
         last, last_kind = group[-1], decisions[-1].kind
         own_last = None
-        # a percentage names the noun after it only through 的 ("80%以上的农村中小学"): most need no look
+        # a percentage names the noun after it only through 的 ("80%以上的农村中小学") or after 覆盖
+        # ("覆盖全省90%乡镇卫生院"): most need no look
+        covers = last_kind is FigureKind.PERCENT and _COVERS.search(pre) is not None
         if last_kind in (FigureKind.AMOUNT, FigureKind.QUANTITY) or (
-            last_kind is FigureKind.PERCENT and norm.startswith("的", last.tail_end)
+            last_kind is FigureKind.PERCENT and (covers or norm.startswith("的", last.tail_end))
         ):
             own_last = self._completed(
-                namer.after_measure(norm[last.tail_end : post_limit], percent=last_kind is FigureKind.PERCENT), state
+                namer.after_measure(norm[last.tail_end : post_limit], percent=not covers and last_kind is FigureKind.PERCENT),
+                state,
             )
             if own_last and n == 1:
                 return [own_last]  # "新增45个博士硕士学位授权点": the noun after the measure word

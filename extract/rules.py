@@ -8,6 +8,7 @@ naming the file and line. `load_rules()` is cached: one `Rules` instance per dir
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class UnitRule(BaseModel):
     kind: str
     unit: str | None = None
     needs_digits: bool = False
+    scale: Decimal = Decimal(1)  # the value is the number times this (四成 is 40 %)
 
     @field_validator("kind")
     @classmethod

@@ -27,6 +27,8 @@ _CN_DIGIT_CHARS = frozenset(CN_DIGITS)
 _ZERO_CHARS = frozenset("〇零")
 _PERCENT_WORD = "百分之"
 _MINUS = frozenset("-－−")
+_CIRCLE = re.compile(r"[\u4e00-\u9fff]{0,8}?圈")  # a planning label: 15分钟社区生活圈
+_DURATIONS = frozenset(("小时", "分钟"))
 
 
 @dataclass(slots=True)
@@ -46,6 +48,7 @@ class Candidate:
     tail_end: int  # end of the words that belong to the figure (以上, 左右, /月)
     approx_before: bool = False  # a bound word right before it (不低于, 约); shared by a listed group
     negative: bool = False  # a minus sign after a word ("增长-3.2%"): the change goes the other way
+    ranked: bool = False  # its own words make it a rank, with or without a rank verb (第一名, 第二大)
 
 
 def is_cjk(ch: str) -> bool:
@@ -112,6 +115,9 @@ class Scanner:
         self.slogans = lex.list("slogans")
         self.rate_time = lex.list("rate_time")
         self.rate_other = lex.list("rate_other")
+        self.capacity_units = lex.words("capacity_units")
+        self.project_name = re.compile(rf"[\u4e00-\u9fffA-Za-z]{{1,14}}?(?:{lex.alternation('project_heads')})")
+        self.duration_labels = lex.list("duration_labels")
         self.word_stops = lex.words("unit_word_stops")
         # a word that only looks like unit + more starts with one of these (项 of 项目)
         self.word_stop_firsts = frozenset(w[0] for w in self.word_stops)
@@ -206,11 +212,14 @@ class Scanner:
                              parsed.magnitude_only, ne, bound)
         if ordinal == "第" and unit.surface not in ("位", "名"):
             return None  # 第3个, 第2家: an ordinal label
+        if not arabic and nxt == "“":
+            return None  # 两个“关键小事”, 三个“一批”: a numeral label, like 两个维护
         if ordinal == "前" and unit.surface not in ("位", "名"):
             return None  # 前1%, 前10家: a threshold
         cand = self._with_unit(text, start, ns, ne, end, parsed, unit, ordinal, before)
-        if cand is not None and negative:
-            cand.negative = True
+        if cand is not None:
+            cand.negative = negative
+            cand.ranked = ordinal == "第" and unit.surface == "名"  # 第一名: a place in a ranking
         return cand
 
     def _is_other_word(self, text: str, unit_start: int, unit_s: str) -> bool:
@@ -222,11 +231,17 @@ class Scanner:
         return False
 
     def _ordinal(self, text: str, start: int, ns: int, ne: int, value: Decimal, ordinal: str) -> Candidate | None:
-        """第一 / 前三 without 位: a rank only if nothing word-like follows (not 第一批, 前三季度)."""
+        """第一 / 前三 without 位: a rank only if nothing word-like follows (not 第一批, 前三季度).
+
+        Two words may follow a rank: 的 ("考评第三的好成绩") and, after 第, 大 + a noun ("第一大电源").
+        """
         nxt = text[ne] if ne < len(text) else ""
-        if is_cjk(nxt) or nxt.isascii() and nxt.isalnum() or nxt == "%":
+        biggest = nxt == "大" and ordinal == "第" and is_cjk(text[ne + 1 : ne + 2])  # 第一大电源
+        if nxt != "的" and not biggest and (is_cjk(nxt) or nxt.isascii() and nxt.isalnum() or nxt == "%"):
             return None
-        return Candidate(start, ne, ns, ne, value, None, None, ordinal, ordinal == "前", False, ne)
+        cand = Candidate(start, ne, ns, ne, value, None, None, ordinal, ordinal == "前", False, ne)
+        cand.ranked = biggest
+        return cand
 
     def _with_unit(self, text, start, ns, ne, end, parsed, unit: UnitRule, ordinal, before: str) -> Candidate | None:
         """A candidate with its unit, rate suffix (/月) and bound words; None for a class or a nickname."""
@@ -247,13 +262,18 @@ class Scanner:
             return None
         if unit.surface == "条" and not is_cjk(text[tail : tail + 1]) and self._is_nickname(text, start):
             return None
+        if unit.base in self.capacity_units and self.project_name.match(text, tail):
+            return None  # 25万吨煤基乙烯聚合物项目: the capacity is part of the project's name
+        if unit.surface in _DURATIONS and (self.duration_labels.at(text, tail) or _CIRCLE.match(text, tail)):
+            return None  # 公园24小时开放, 15分钟社区生活圈: a promise or a label
         bound = self.approx_before.at_end(before) is not None
         approx = parsed.approx or ordinal == "前" or bound
         am = self.approx_after.at(text, tail)
         if am and not (am == "多" and is_cjk(text[tail + 1 : tail + 2])):
             approx, tail = True, tail + len(am)
-        return Candidate(start, end, ns, ne, parsed.value, unit, unit_text, ordinal, approx,
-                         parsed.magnitude_only, tail, bound)
+        value = parsed.value if unit.scale == 1 else parsed.value * unit.scale
+        return Candidate(start, end, ns, ne, value, unit, unit_text, ordinal, approx, parsed.magnitude_only, tail,
+                         bound)
 
     def _is_threshold(self, text: str, tail: int, before: str) -> bool:
         """10亿元以上制造业项目, 3岁以下婴幼儿, 50米内换乘, 超过5000万标准箱的世界大港: a class, not a value."""

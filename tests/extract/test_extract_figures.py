@@ -71,6 +71,12 @@ def test_amounts_are_money_in_yuan(text: str, expected: list) -> None:
         ("出台支持制造业数字化转型11条措施", [("11条", D(11), "条", "quantity")]),
         ("实施20项以上重大科技项目", [("20项", D(20), "项", "quantity")]),
         ("全年查处违法案件1860家次", [("1860家次", D(1860), "家次", "quantity")]),
+        ("经受了25轮强降水", [("25轮", D(25), "轮", "quantity")]),
+        ("长臂猿恢复至7群42只", [("7群", D(7), "群", "quantity"), ("42只", D(42), "只", "quantity")]),
+        ("卓尼、临潭2县新通高速公路", [("2县", D(2), "县", "quantity")]),
+        ("智能算力规模达到7000PF", [("7000PF", D(7000), "PF", "quantity")]),
+        ("算力规模达5.1万P", [("5.1万P", D(51000), "P", "quantity")]),
+        ("帮助5万群众增收", [("5万", D(50000), None, "quantity")]),
     ],
 )
 def test_quantities_keep_the_unit_as_written(text: str, expected: list) -> None:
@@ -87,6 +93,8 @@ def test_quantities_keep_the_unit_as_written(text: str, expected: list) -> None:
         ("工业对GDP增长贡献率45%", [("45%", D(45), "%", "percent")]),
         ("政务服务事项网上可办率达到百分之九十九", [("百分之九十九", D(99), "%", "percent")]),
         ("孕产妇死亡率控制在2.8‰以内", [("2.8‰", D("2.8"), "‰", "percent")]),
+        ("个人卫生支出占比下降到四成以下", [("四成", D(40), "%", "percent")]),
+        ("近三成企业实现数字化转型", [("三成", D(30), "%", "percent")]),
     ],
 )
 def test_percentages_that_state_a_level(text: str, expected: list) -> None:
@@ -109,6 +117,8 @@ def test_percentages_that_state_a_level(text: str, expected: list) -> None:
         ("制造业技改投资高于全国12.4个百分点", "12.4", "百分点", "up"),
         ("赤字率比去年预算高0.2个百分点", "0.2", "百分点", "up"),
         ("出口增长1.2倍", "1.2", "倍", "up"),
+        ("省级集采药品耗材平均降价47.4%", "47.4", "%", "down"),
+        ("农产品网络零售额增长三成", "30", "%", "up"),
         ("国债投资增长近两倍", "2", "倍", "up"),
         ("区域创新能力全国排名上升4位", "4", "位", "up"),
         ("降低一般工商业平均电价10%", "10", "%", "down"),
@@ -144,11 +154,31 @@ def test_a_listed_group_shares_its_change_word_and_unit(text: str, values: list[
         ("国考断面水质优良率居中部第1位", 1, "中部"),
         ("高铁通车里程突破3000公里、全国第一", 1, "全国"),
         ("研发投入强度居全国第三位", 3, "全国"),
+        ("单晶硅、电解铝产能分别居全国第2、第4位", 2, "全国"),
     ],
 )
 def test_ranks_have_a_position_and_a_scope(text: str, value: int, scope: str) -> None:
     ranks = [f for f in extract_figures(text) if f.kind is FigureKind.RANK]
-    assert [(f.value, f.unit, f.scope, f.rule_id) for f in ranks] == [(D(value), "位", scope, "rank.ordinal")]
+    assert [(f.value, f.unit, f.scope, f.rule_id) for f in ranks][:1] == [(D(value), "位", scope, "rank.ordinal")]
+
+
+def test_listed_ordinals_share_the_unit_written_once() -> None:
+    got = extract_figures("单晶硅、电解铝产能分别居全国第2、第4位")
+    assert [(f.raw, f.kind, f.value, f.metric, f.scope) for f in got] == [
+        ("第2", FigureKind.RANK, D(2), "单晶硅产能", "全国"), ("第4位", FigureKind.RANK, D(4), "电解铝产能", "全国")]
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "value"),
+    [
+        ("新能源超过火电成为第一大电源", "第一", 1),  # 第N大: the largest, without a rank verb
+        ("金牌、奖牌总数第一名", "第一名", 1),  # 第N名 is always a place in a ranking
+        ("在2023年国家考评第三的好成绩基础上", "第三", 3),  # an evaluation followed by 的
+        ("营商环境年度考核第一", "第一", 1),
+    ],
+)
+def test_ranks_that_their_own_words_make(text: str, raw: str, value: int) -> None:
+    assert [(f.raw, f.kind, f.value) for f in extract_figures(text)] == [(raw, FigureKind.RANK, D(value))]
 
 
 def test_listed_ranks_each_keep_their_scope() -> None:
@@ -233,6 +263,15 @@ def test_a_top_n_rank_is_approximate() -> None:
         "打造3.0版",
         "居全国前列",
         "稳居首位",
+        "我们要充分发挥中央和地方两个积极性",
+        "实现两个翻番",
+        "深入抓好两个“关键小事”",
+        "持续推动公园24小时开放",
+        "持续推进15分钟社区生活圈建设",
+        "城市15分钟托育服务圈加快建设",
+        "全国最大的25万吨煤基乙烯聚合物项目投产",
+        "135万吨聚烯烃升级改造项目开工",
+        "三成员单位联合发文",
     ],
 )
 def test_not_figures(text: str) -> None:
@@ -396,6 +435,11 @@ def test_plausible_values_are_not_flagged(text: str, source: Source) -> None:
         ("高标准农田92.6万亩，占全区耕地面积的61.4%", ["高标准农田", "高标准农田占全区耕地面积"]),
         ("中央对地方转移支付增加约1.5万亿元、规模近9.8万亿元", ["中央对地方转移支付", "中央对地方转移支付规模"]),
         ("提高城乡居民基本医保财政补助标准，人均增加30元", ["人均"]),
+        ("建成产教融合基地32个和专门教育学校2所", ["产教融合基地", "专门教育学校"]),
+        ("南疆五地州本科高校实现全覆盖、学生净增2.49万人", ["学生"]),
+        ("巡回医疗的方式覆盖全省90%乡镇卫生院", ["乡镇卫生院"]),
+        ("建成12个和美乡村", ["和美乡村"]),
+        ("开工率、完工率均达到100%", ["开工率、完工率"]),
         ("惠及160余万人", [None]),
         ("筹措30.5亿元撬动新增贷款", [None]),
     ],
