@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 
-from api.pipeline import JobRunner, Pipeline
+from api.pipeline import JobRunner, Pipeline, settle_heap
 from api.settings import Settings
 from index import Store
 from index.queue import JobKind, claim, extend_lease
@@ -27,14 +27,20 @@ KINDS = {"text": [JobKind.ARCHIVE, JobKind.TEXT], "ocr": [JobKind.OCR], "all": [
 
 
 def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None, stop: threading.Event | None = None,
-               idle_sleep: float = 0.5, until_idle: bool = False) -> int:
-    """Process jobs until `stop` is set (or, with `until_idle`, until the queue is empty). Returns jobs run."""
+               idle_sleep: float = 0.5, until_idle: bool = False, settle: bool = False) -> int:
+    """Process jobs until `stop` is set (or, with `until_idle`, until the queue is empty). Returns jobs run.
+
+    `settle`: this process exists to run jobs, so tune its garbage collector once loaded (`settle_heap`).
+    """
     name = name or f"{socket.gethostname()}:{os.getpid()}:{kind}"
     stop = stop or threading.Event()
     store = Store(settings.data_dir)
     pipeline = Pipeline(store, options=ParseOptions(timeout_s=settings.parse_timeout_s or None,
                                                     max_pages=settings.max_pages, ocr=settings.ocr))
     runner = JobRunner(pipeline, name)
+    if settle:
+        pipeline.warm()
+        settle_heap()
     kinds = KINDS[kind]
     done = 0
     try:
@@ -86,7 +92,7 @@ def worker_process(settings_data: dict, kind: str, name: str) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_worker(Settings(**settings_data), kind, name=name, stop=stop)
+    run_worker(Settings(**settings_data), kind, name=name, stop=stop, settle=True)
 
 
 def start_worker_processes(settings: Settings, text_workers: int, ocr_workers: int) -> list:

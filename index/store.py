@@ -93,6 +93,10 @@ class Store:
             conn.execute("COMMIT")
 
     # -- words for the boost column -------------------------------------------------------------------
+    def warm(self) -> None:
+        """Load the tokenizer that the first write or search would load."""
+        self._word_text("预热")
+
     def _word_text(self, text: str) -> str:
         if self._words is None:
             from ingest.tokenize import default_tokenizer

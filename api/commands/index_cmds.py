@@ -43,12 +43,15 @@ def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
 
     Re-ingesting a file changes nothing (documents are identified by the sha256 of their bytes).
     """
-    from api.pipeline import Pipeline
+    from api.pipeline import Pipeline, settle_heap
     from ingest import ParseOptions
 
     store = open_store(data_dir)
     pipeline = Pipeline(store, options=ParseOptions(ocr=not no_ocr, timeout_s=timeout or None))
     files = _files(paths)
+    if len(files) > 1:
+        pipeline.warm()
+        settle_heap()
     tally: dict[str, int] = {}
     failures = []
     with click.progressbar(files, label="ingesting", file=sys.stderr,

@@ -69,7 +69,7 @@ def worker_cmd(data_dir, kind, until_idle) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    n = run_worker(_settings(data_dir), kind, stop=stop, until_idle=until_idle)
+    n = run_worker(_settings(data_dir), kind, stop=stop, until_idle=until_idle, settle=True)
     click.echo(f"{n} jobs processed", err=True)
 
 
