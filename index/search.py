@@ -211,8 +211,8 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             if facets:
                 # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
                 limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
-                matched_tags = db.execute(f"SELECT tags FROM passages WHERE id IN (SELECT rowid {fts}{limit})",
-                                          [expr]).fetchall()
+                matched_tags = db.execute(f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN "
+                                          f"(SELECT rowid {fts}{limit})", [expr]).fetchone()[0]
     rows = _rows(db, ids)
     labels = _labels_for(db, ids)
     hits = []
@@ -231,7 +231,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
     elif not parts:
         facet_counts = _facets(db, None)
     elif window is None:
-        facet_counts = _count_tags(t for (t,) in matched_tags)
+        facet_counts = _count_tags([matched_tags])
     else:
         facet_counts = _facets(db, window)
     facet_counts["exact"] = exact
@@ -288,8 +288,8 @@ def _facets(db, ids: list[int] | None) -> dict:
         measure_rows = db.query("SELECT measure AS k, COUNT(*) AS n FROM passage_labels GROUP BY measure")
         region_rows = db.query("SELECT d.region AS k, COUNT(*) AS n FROM passages p JOIN documents d "
                                "ON d.id = p.document_id GROUP BY d.region")
-        return {"measure": {str(r["k"]): r["n"] for r in measure_rows},
-                "region": {str(r["k"] or "未识别"): r["n"] for r in region_rows}}
+        return {"measure": _by_count((str(r["k"]), r["n"]) for r in measure_rows),
+                "region": _by_count((str(r["k"] or "未识别"), r["n"]) for r in region_rows)}
     found: list[str | None] = []
     for chunk in range(0, len(ids), 900):
         part = ids[chunk:chunk + 900]
@@ -299,17 +299,23 @@ def _facets(db, ids: list[int] | None) -> dict:
 
 
 def _count_tags(all_tags: Iterable[str | None]) -> dict:
-    """Counts by measure and by region from passages' tag strings (see index.tags)."""
-    measures: Counter = Counter()
-    regions: Counter = Counter()
-    unknown = tags.region_tag(None)
-    for passage_tags in all_tags:
-        for tag in (passage_tags or "").split():
-            if tag[0] == "m" and tag[1:].isdigit():
-                measures[tag[1:]] += 1
-            elif tag[0] == "r":
-                regions["未识别" if tag == unknown else tag[1:]] += 1
-    return {"measure": dict(measures), "region": dict(regions)}
+    """Counts by measure and by region from passages' tag strings (see index.tags).
+
+    One regex pass per kind over the joined strings: the counting happens in C, not per tag in Python.
+    """
+    text = " ".join(t for t in all_tags if t)
+    regions = Counter(_REGION_TAGS.findall(text))
+    return {"measure": _by_count(Counter(_MEASURE_TAGS.findall(text)).items()),
+            "region": _by_count((("未识别" if k == tags.NO_REGION else k), n) for k, n in regions.items())}
+
+
+def _by_count(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Facet counts largest first, ties by key: the same order whichever way the rows were read."""
+    return dict(sorted(counts, key=lambda kv: (-kv[1], kv[0])))
+
+
+_MEASURE_TAGS = re.compile(r"(?<!\S)m(\d+)(?!\S)")
+_REGION_TAGS = re.compile(r"(?<!\S)r(\S+)")
 
 
 def measure_scores(row_scores: str | None) -> dict[int, float]:
