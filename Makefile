@@ -46,6 +46,7 @@ bench: setup
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache *.so */*.so
