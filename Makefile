@@ -1,5 +1,7 @@
 # jili: two entry points for people — `make run` and `make test`. Everything else is plumbing.
-PY       ?= python3.11
+# Debian's own python3.11 (linked statically, profile-optimised) ran jili's benchmarks ~20% faster than
+# pyenv's --enable-shared build on the same machine. Any other interpreter with venv support is the fallback.
+PY       ?= /usr/bin/python3.11
 VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
@@ -31,7 +33,8 @@ COMPILED := $(shell sed -n 's/^    "\([a-z]*\/[a-z_]*\.py\)",.*$$/\1/p' setup.py
 
 $(STAMP): pyproject.toml setup.py scripts/setup-system.sh $(COMPILED)
 	bash scripts/setup-system.sh
-	test -x $(BIN)/python || $$(command -v $(PY) || command -v python3) -m venv $(VENV)
+	test -x $(BIN)/python || $$(for p in $(PY) python3.11 python3; do \
+	  command -v $$p >/dev/null && $$p -c 'import ensurepip' 2>/dev/null && { command -v $$p; break; }; done) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

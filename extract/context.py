@@ -84,8 +84,9 @@ class ContextReader:
             return None, False
         if self._level.at_end(t):
             rest = self._fillers.strip_end(t[:-1])
-            if self._nouns.at_end(rest):
-                return self._direction_of(rest, quantity=False), False
+            noun = self._nouns.at_end(rest)
+            if noun:  # 增速为8%; 经济增长预期目标设定为5%左右 (a growth target)
+                return self._direction_of(rest, quantity=False) or self.last_change(noun) or Direction.UP, False
             return None, True
         if self._new.at_end(t):
             return None, False  # 新增 counts new things
@@ -187,7 +188,7 @@ class ContextReader:
                     scope = self.rank_scope(pre)[1]
                 rule = "rank.top" if cand.ordinal == "前" else "rank.ordinal"
                 return Decision(FigureKind.RANK, rule, None, scope)
-            rule = "quantity.bare"
+            rule = "quantity.ratio" if cand.ratio else "quantity.bare"
             return Decision(FigureKind.QUANTITY, rule, self._quantity_direction(pre, clause))
         kind = unit.kind
         if kind == "amount":

@@ -26,6 +26,7 @@ _MARKERS = re.compile(r"^(?:[①-⑳]|[（(][一二三四五六七八九十\d]{1
 _ASIDE = re.compile(r"（(?:含|包括|其中|即|不含)[^（）]{0,30}）|\((?:含|包括|其中|即|不含)[^()]{0,30}\)")
 _FROM_LEVEL = re.compile(r"[从由][^从由，,、]{0,8}$")  # 起征点从月销售额3万元: the starting level is no name
 _YEAR_COMPARISON = re.compile(r"(?:比|较|与)(?:19|20)\d{2}年(?:底|末|同期)?(?:相比)?")  # 比2020年净增
+_COMPARED_TO = re.compile(r"[，,、]?比[^，,、；;。比]{1,10}?(?<![减增降])(?:高|低|快|慢|多|少)(?:出)?$")  # 比规上工业高
 _THRESHOLD_PREFIX = re.compile(rf"^[0-9.]+[万亿千百]*[{CJK}]{{0,2}}(?:及以上|以上|以下|以内)")
 _EDGE_PUNCT = "，,、。；;：: \t（）()【】"
 _PAREN = re.compile(r"（[^（）]{0,40}）|\([^()]{0,40}\)")
@@ -95,7 +96,7 @@ class MetricNamer:
         if t[0] in "①②③④⑤⑥⑦⑧⑨⑩（(" or t[0].isdigit() or "[" in t or "［" in t:
             t = _MARKERS.sub("", t)  # ④建设…, （9）…, 四大主导产业［7］增加值
         if _COMPARISON_HINT.search(t):
-            t = _YEAR_COMPARISON.sub("", self._comparison.sub("", t))
+            t = _COMPARED_TO.sub("", _YEAR_COMPARISON.sub("", self._comparison.sub("", t)))
         if _TIME_HINT.search(t):
             t = _TIME.sub("", t)
         t = t.strip(_EDGE_PUNCT)
@@ -113,7 +114,9 @@ class MetricNamer:
         if t[:1].isdigit():
             t = _THRESHOLD_PREFIX.sub("", t).strip(_EDGE_PUNCT)
         if "等" in t[:-2]:
-            t = t[t.rindex("等", 0, len(t) - 2) + 1 :]  # 人工智能、生物技术等新兴产业 → 新兴产业
+            k = _list_end(t)
+            if k >= 0:
+                t = t[k + 1 :]  # 人工智能、生物技术等新兴产业 → 新兴产业 (but 内河高等级航道 stays)
         if "的" in t[:-2]:
             k = t.rindex("的", 0, len(t) - 2)
             if k > 6 or len(t) > _MAX_LEN:
@@ -177,6 +180,8 @@ class MetricNamer:
         cut = 0
         protected: list[tuple[int, int]] | None = None  # indicator names, found only once a pivot is
         for m in self._pivot.finditer(t):
+            if m.start() and t[m.start() - 1] == "、":
+                continue  # 加装电梯、新增停车位: a list of actions, each item keeps its verb
             if len(t) - m.end() >= 2:
                 if protected is None:
                     protected = [(p.start(), p.end()) for p in self._indicators.finditer(t)]
@@ -267,6 +272,10 @@ class MetricNamer:
             return (first[: -len(h)] if h else "") + item
         if k == len(items) - 1 or self._head_end.at_end(item):
             return item
+        n = len(item)
+        if 2 <= n < len(last) - 1 and last[n - 2 : n] == item[-2:] and last[:n] != item:
+            # 数字经济、海洋经济增加值占地区生产总值比重: the items are parallel, the rest is shared
+            return item + last[n:]
         for head in self._heads:
             if last.endswith(head) and len(last) > len(head):
                 # merge an overlap: 六大优势产业 + 产业增加值 → 六大优势产业增加值
@@ -277,6 +286,20 @@ class MetricNamer:
                     return item + head[2:]  # 高技术制造业 + 增加值, not 制造业产业增加值
                 return item + head
         return item
+
+
+def _list_end(t: str) -> int:
+    """Where the last list-closing 等 of a subject is (人工智能、生物技术等新兴产业), or -1.
+
+    >>> _list_end("人工智能、生物技术等新兴产业"), _list_end("内河高等级航道里程")
+    (9, -1)
+    """
+    k = t.rfind("等", 0, len(t) - 2)
+    while k >= 0:
+        if t[k + 1 : k + 2] not in ("级", "次") and t[k - 1 : k] not in ("高", "中", "初", "同", "平", "对", "均", "相"):
+            return k
+        k = t.rfind("等", 0, k)
+    return -1
 
 
 def _balance_quotes(t: str) -> str:

@@ -50,7 +50,7 @@ class KeyFigure(BaseModel):
     """One extracted figure, cited to its text.
 
     >>> f = KeyFigure(raw="1.5亿元", value=Decimal("150000000"), unit="元", kind=FigureKind.AMOUNT,
-    ...               start=0, end=5, rule_id="amount.money", rules_version="extract.rules.v2")
+    ...               start=0, end=5, rule_id="amount.money", rules_version="extract.rules.v3")
     >>> f.to_json_dict()["value"]
     150000000
     """

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extract.lexicon import Lexicon
-from extract.numerals import CN_DIGITS, parse_number
+from extract.numerals import CN_DIGITS, normalize_decimal, parse_number
 from extract.rules import UnitRule
 
 _QUOTED = re.compile(
@@ -27,6 +27,16 @@ _CN_DIGIT_CHARS = frozenset(CN_DIGITS)
 _ZERO_CHARS = frozenset("〇零")
 _PERCENT_WORD = "百分之"
 _MINUS = frozenset("-－−")
+_TRAILING_SCALE = re.compile(r"[0-9.]+(万亿|亿|万|千)")  # 0.6万 in "2.5、3.1、0.6万公里": the scale is shared too
+_SCALE_OF = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000)}
+# people a bare Chinese magnitude may count ("惠及百万群众", "超过七百五十万"): a figure with no unit
+# a decimal reached by a ratio or coefficient: 城乡居民收入比缩小到1.83, 利用系数达到0.58
+_RATIO_BEFORE = re.compile(
+    r"(?:系数|收入比|倍差|指数)(?:由[0-9.]+)?(?:提高|提升|增加|上升|缩小|缩减|下降|降低|降|收窄|扩大|保持|稳定)?"
+    r"(?:到|至|为|达到|达|在)$|(?:系数|收入比|倍差)(?:由|从)$"
+)
+_IDIOM_MAGNITUDES = frozenset(("亿万", "千万", "万千", "万万", "千千万万", "千万万"))
+_PEOPLE_AFTER = ("群众", "居民", "农民", "职工", "游客", "市民", "村民", "农户", "学生", "患者")
 _CIRCLE = re.compile(r"[\u4e00-\u9fff]{0,8}?圈")  # a planning label: 15分钟社区生活圈
 _DURATIONS = frozenset(("小时", "分钟"))
 
@@ -49,6 +59,7 @@ class Candidate:
     approx_before: bool = False  # a bound word right before it (不低于, 约); shared by a listed group
     negative: bool = False  # a minus sign after a word ("增长-3.2%"): the change goes the other way
     ranked: bool = False  # its own words make it a rank, with or without a rank verb (第一名, 第二大)
+    ratio: bool = False  # a unitless ratio or coefficient (城乡居民收入比缩小到1.83)
 
 
 def is_cjk(ch: str) -> bool:
@@ -158,9 +169,17 @@ class Scanner:
         if not unit_s and not ordinal:
             if text.startswith(_PERCENT_WORD, ns - 3):
                 unit_s, start = "%", ns - 3  # 百分之五十 is 50%
-            elif not arabic:
+            elif not arabic and not (scaled and self._bare_counts(text, start, ne)):
                 return None  # a Chinese numeral with neither unit nor 第/前: a word (一体化, 十四五)
             elif not scaled:
+                if "." in num and _RATIO_BEFORE.search(text, max(0, start - 16), start):
+                    try:
+                        value = parse_number(num).value
+                    except (ValueError, ArithmeticError):
+                        return None
+                    ratio = Candidate(start, ne, ns, ne, value, None, None, None, False, False, ne)
+                    ratio.ratio = True
+                    return ratio  # 灌溉水有效利用系数提高到0.58: a coefficient has no unit
                 pending.append((start, ne, num))  # a year, a code, or a listed number awaiting its unit
                 return None
         prev = text[start - 1] if start else ""
@@ -171,7 +190,7 @@ class Scanner:
             return None  # PM2.5, 023-6389…, 1+11, V2, 7×24小时
         if unit_s and text[ne : ne + 1] in self.word_stop_firsts and self._is_other_word(text, ne, unit_s):
             unit_s, end = None, ne  # 两位数, 3人制: the "unit" begins another word
-            if not ordinal and not (arabic and scaled):
+            if not ordinal and not (scaled and (arabic or self._bare_counts(text, start, ne))):
                 return None
         nxt = text[end] if end < len(text) else ""
         if nxt and nxt.isascii() and (nxt.isalpha() or nxt in "+_" or (nxt.isdigit() and not unit_s)):
@@ -186,6 +205,8 @@ class Scanner:
                 return None  # 三方监管, 三位一体
             if nxt in ("级", "型"):
                 return None  # 5000吨级, 30万千瓦级: a class of things
+            if unit.surface == "分" and text[start - 1 : start] in ("时", "点", ":", "："):
+                return None  # 8时30分: a time of day, not a score
         before = text[max(0, start - 4) : start]
         if self.skip_before.at_end(before):
             return None  # 每千人, 连续15年, 时隔66年
@@ -195,14 +216,14 @@ class Scanner:
         except (ValueError, ArithmeticError):
             return None
         if not arabic:
-            if num == "一" and not ordinal:
-                return None  # 一个, 一批, 一件事: an article, not a count
+            if num == "一" and not ordinal and unit_s != "倍":
+                return None  # 一个, 一批, 一件事: an article, not a count (but 增长一倍 is a change)
             if parsed.value == 0:
                 return None  # 零部件, 零增长
             if parsed.magnitude_only and not ordinal:
                 if self.vague_before.at_end(before):
                     return None  # 上亿, 数万, 几十万
-                if not (self.bounds.at_end(before) or text.startswith(("以上", "多", "余", "左右"), end)):
+                if not (self.bounds.at_end(before) or text.startswith(("以上", "多", "余", "左右", *_PEOPLE_AFTER), end)):
                     return None  # 百万吨乙烯, 千亿级, 千家万户: a name or an idiom
         if unit is None:
             if ordinal:
@@ -221,6 +242,16 @@ class Scanner:
             cand.negative = negative
             cand.ranked = ordinal == "第" and unit.surface == "名"  # 第一名: a place in a ranking
         return cand
+
+    def _bare_counts(self, text: str, start: int, end: int) -> bool:
+        """超过七百五十万, 惠及百万群众: a Chinese magnitude with a bound or a people noun, not an idiom."""
+        before = text[max(0, start - 4) : start]
+        if self.vague_before.at_end(before) or text[start:end] in _IDIOM_MAGNITUDES:
+            return False  # 上万, 数十万, 亿万群众
+        if self._is_threshold(text, end, before):
+            return False  # 百亿以上农业特色产业: a class
+        return bool(self.bounds.at_end(before) or self.approx_before.at_end(before)
+                    or text.startswith(("以上", "多", "余", "左右", *_PEOPLE_AFTER), end))
 
     def _is_other_word(self, text: str, unit_start: int, unit_s: str) -> bool:
         """True when the unit's characters begin another word (项目 is not 项 + 目)."""
@@ -300,6 +331,9 @@ class Scanner:
         """
         shared: list[Candidate] = []
         nxt_start = cand.start
+        scale = _TRAILING_SCALE.fullmatch(text, cand.num_start, cand.num_end)
+        factor = _SCALE_OF[scale.group(1)] if scale else None
+        last = cand.value / factor if factor else None
         for p_start, p_end, num in reversed(pending):
             if text[p_end:nxt_start] not in _LIST_JOINERS:
                 break
@@ -310,6 +344,8 @@ class Scanner:
                 value = parse_number(num).value
             except (ValueError, ArithmeticError):
                 break
+            if factor and last and num.replace(".", "").isdigit() and Decimal("0.001") <= value / last <= 1000:
+                value = normalize_decimal(value * factor)  # 分别新增2.5、3.1、0.6万公里 (not 2000、1.5万人)
             shared.append(Candidate(p_start, p_end, p_start, p_end, value, cand.unit, cand.unit_text, None,
                                     False, False, p_end))
             nxt_start = p_start

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from extract import evaluate, extract_figures
 from ingest.model import Document, InputFormat, Segment, SegmentKind, Source
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -82,3 +83,13 @@ def dev_set() -> Path:
     if not DEV_SET.exists():
         pytest.skip(f"{DEV_SET} is not present")
     return DEV_SET
+
+
+def assert_gold_scores(rows: Sequence[dict], *, f1: float, metric: float, per_kind_f1: float) -> None:
+    """Extract every gold row's text and hold the scores (as `jili eval extract` computes them) to a bar."""
+    predicted = [{"id": r["id"], "figures": [f.to_json_dict() for f in extract_figures(r["text"])]} for r in rows]
+    report = evaluate(predicted, list(rows))
+    assert report["f1"] >= f1, report
+    assert report["metric_accuracy"] >= metric, report
+    for kind in ("amount", "quantity", "percent", "change", "rank"):
+        assert report["per_kind"][kind]["f1"] >= per_kind_f1, (kind, report["per_kind"][kind])

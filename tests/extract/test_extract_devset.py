@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from extract import evaluate, extract_figures
+from extract import extract_figures
+from tests.extract.conftest import assert_gold_scores
 
 pytestmark = pytest.mark.real
 
@@ -20,13 +21,7 @@ def _rows(path) -> list[dict]:
 
 
 def test_dev_set_meets_the_acceptance_bar(dev_set) -> None:
-    rows = _rows(dev_set)
-    predicted = [{"id": r["id"], "figures": [f.to_json_dict() for f in extract_figures(r["text"])]} for r in rows]
-    report = evaluate(predicted, rows)
-    assert report["f1"] >= 0.95, report
-    assert report["metric_accuracy"] >= 0.85, report
-    for kind in ("amount", "quantity", "percent", "change", "rank"):
-        assert report["per_kind"][kind]["f1"] >= 0.9, (kind, report["per_kind"][kind])
+    assert_gold_scores(_rows(dev_set), f1=0.95, metric=0.85, per_kind_f1=0.9)
 
 
 def test_dev_set_citations_are_exact(dev_set) -> None:

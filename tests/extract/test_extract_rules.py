@@ -13,7 +13,7 @@ from extract.rules import RULE_FILES, RULES_DIR, load_rules
 
 def test_the_shipped_rules_load_with_ids_and_a_version() -> None:
     rules = load_rules()
-    assert rules.version == RULES_VERSION == "extract.rules.v2"
+    assert rules.version == RULES_VERSION == "extract.rules.v3"
     assert "amount.money" in rules.rule_ids() and "table.cell" in rules.rule_ids()
     assert {u.surface for u in rules.units} >= {"元", "美元", "%", "个百分点", "倍", "家", "亩", "千瓦", "人次"}
     assert all(rules.cue(role).words for role in ("approx_before", "change_up", "change_down", "rank_scopes"))
@@ -60,7 +60,7 @@ def test_duplicate_ids_and_version_mismatch_are_refused(rules_copy: Path) -> Non
     with pytest.raises(RulesError, match="duplicate id 'unit.money.usd'"):
         load_rules.__wrapped__(rules_copy)
     shutil.copy(RULES_DIR / "rules.yaml", rules_copy / "rules.yaml")
-    _replace(rules_copy / "metric.yaml", "version: extract.rules.v2", "version: extract.rules.v0")
+    _replace(rules_copy / "metric.yaml", "version: extract.rules.v3", "version: extract.rules.v0")
     with pytest.raises(RulesError, match="differs"):
         load_rules.__wrapped__(rules_copy)
 

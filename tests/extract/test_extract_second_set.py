@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from extract import evaluate, extract_figures
 from tests.conftest import REAL_TEXT
+from tests.extract.conftest import assert_gold_scores
 
 pytestmark = pytest.mark.real
 
@@ -40,9 +40,4 @@ def test_the_second_set_holds_real_passages_with_figures(rows) -> None:
 
 
 def test_extraction_scores_on_passages_it_was_not_developed_on(rows) -> None:
-    predicted = [{"id": r["id"], "figures": [f.to_json_dict() for f in extract_figures(r["text"])]} for r in rows]
-    report = evaluate(predicted, rows)
-    assert report["f1"] >= 0.98, report
-    assert report["metric_accuracy"] >= 0.96, report
-    for kind in ("amount", "quantity", "percent", "change", "rank"):
-        assert report["per_kind"][kind]["f1"] >= 0.95, (kind, report["per_kind"][kind])
+    assert_gold_scores(rows, f1=0.98, metric=0.96, per_kind_f1=0.95)
