@@ -100,6 +100,9 @@ def check_passage(store: Store, principal: Principal, passage_id: int) -> dict:
         led = set(measures_of(store, principal) or ())
         labels = {r["measure"] for r in store.db.query("SELECT measure FROM passage_labels WHERE passage_id = ?",
                                                        [passage_id])}
-        if not labels & led:
+        # a passage the reviewer relabelled away from their measures ("no measure") stays theirs to undo
+        reviewed = next(store.db.query("SELECT 1 FROM reviews WHERE passage_id = ? AND reviewer = ? LIMIT 1",
+                                       [passage_id, principal.name]), None)
+        if not labels & led and reviewed is None:
             raise Hidden(str(passage_id))
     return row

@@ -51,7 +51,7 @@ from index import (
 )
 from index.auth import Principal, Role, authenticate
 from index.queue import batch_progress, enqueue, queue_length
-from index.store import NotFoundError, now
+from index.store import NotFoundError, UnknownMeasureError, now
 from ingest.errors import JiliError
 
 API_DESCRIPTION = """
@@ -150,6 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request, exc: NotFoundError):
+        if isinstance(exc, UnknownMeasureError):
+            return error(404, exc.code, exc.reason)
         return error(404, "not_found", "no such object")
 
     @app.exception_handler(JiliError)
@@ -360,6 +362,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    year: int | None = None, format: str | None = None, document: str | None = None,
                    page: int = Query(1, ge=1, le=10000), size: int = Query(20, ge=1, le=100),
                    sort: str = Query("relevance", pattern="^(relevance|date)$"), advanced: bool = False):
+        if measure is not None:
+            store.require_measure(measure)
         filters = scope_filters(store, who, SearchFilters(measure=measure, region=region, applicant_type=applicant_type,
                                                           lead_unit=lead_unit, year=year, format=format,
                                                           document_id=document))
@@ -383,6 +387,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def _check_measure(store: Store, who: Principal, measure: int) -> None:
         require(who, Role.REVIEWER)
+        store.require_measure(measure)
         led = measures_of(store, who)
         if led is not None and measure not in led:
             raise Forbidden(f"measure {measure} is not led by your unit")
@@ -410,6 +415,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def experiences(store: Store_, who: Who, measure: int | None = Query(None, ge=1, le=99), region: str | None = None,
                     limit: int = Query(20, ge=1, le=100), format: str = Query("json", pattern="^(json|docx)$")):
         require(who, Role.REVIEWER, Role.PUBLICITY)
+        if measure is not None:
+            store.require_measure(measure)
         if who.role is Role.REVIEWER and measure is not None:
             _check_measure(store, who, measure)
         items = rank_experiences(store, measure=measure, region=region, limit=limit,

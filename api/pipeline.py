@@ -53,6 +53,14 @@ class Pipeline:
         self._classifier = classifier
         self._campaign = campaign
 
+    def duplicate(self, name: str, document_id: str) -> FileOutcome:
+        """The outcome of a file already stored: it links the existing document, with its region and measures."""
+        row = self.store.document_row(document_id)
+        measures = tuple(r["measure"] for r in self.store.db.query(
+            "SELECT measure FROM document_measures WHERE document_id = ? ORDER BY score DESC", [document_id]))
+        return FileOutcome(name, FileStatus.DUPLICATE, document_id=document_id, pages=row["pages"] or 0,
+                           region=row["region"], measures=measures)
+
     @cached_property
     def campaign(self):
         campaign = self._campaign or load_campaign()
@@ -83,7 +91,7 @@ class Pipeline:
         sha = hashlib.sha256(data).hexdigest()
         self.store.put_original(data, sha)
         if self.store.has_document(sha):
-            outcome = FileOutcome(filename, FileStatus.DUPLICATE, document_id=sha)
+            outcome = self.duplicate(filename, sha)
             self._record(outcome, sha, filename, None, len(data), uploader, batch_id, file_id)
             return [outcome]
         outcomes = []
@@ -111,7 +119,7 @@ class Pipeline:
         if result.data is not None and result.archive_path:
             self.store.put_original(result.data, doc.id)
         if self.store.has_document(doc.id):
-            outcome = FileOutcome(result.name, FileStatus.DUPLICATE, document_id=doc.id, pages=doc.pages)
+            outcome = self.duplicate(result.name, doc.id)
             self._record(outcome, doc.id, result.filename, result.archive_path, size, uploader, batch_id, file_id)
             return outcome
         try:
@@ -251,7 +259,7 @@ class JobRunner:
         label = f"{job.filename}!{job.archive_path}" if job.archive_path else job.filename
         options = replace(self.pipeline.options, ocr=job.kind == JobKind.OCR)
         if self.store.has_document(job.sha256):
-            return self._finish(job, FileOutcome(label, FileStatus.DUPLICATE, document_id=job.sha256))
+            return self._finish(job, self.pipeline.duplicate(label, job.sha256))
         try:
             doc = _isolated(parse_document, data, job.filename, options, None, job.archive_path)
         except IngestError as exc:

@@ -7,6 +7,7 @@ Public API:
     MeasureClassifier.predict(texts) -> list[PassageLabels]
     classify_document(doc, classifier=None) -> DocumentLabels
     detect_region(doc) -> RegionMatch | None; is_eligible(measure, applicant_type) -> bool
+    load_gazetteer() -> Gazetteer                          # regions by official, short or weak name
     evaluate(classifier, items) -> dict                  # P/R/F1, top-k, negatives rejected
     train(items=None, reviews=...) -> MeasureClassifier  # then .save(dir)
 
@@ -19,12 +20,19 @@ from classify.catalog import ApplicantType, Campaign, CatalogError, Measure, loa
 from classify.document import AggregationRule, DocumentLabels, DocumentMeasure, classify_document
 from classify.evaluate import evaluate
 from classify.model import ClassifierError, MeasureClassifier, PassageLabels, load_classifier
-from classify.regions import MeasureRoute, RegionMatch, detect_region, is_eligible, route_measures
+from classify.regions import (
+    MeasureRoute,
+    RegionMatch,
+    detect_region,
+    is_eligible,
+    load_gazetteer,
+    route_measures,
+)
 from classify.training import LabelledPassage, read_labelled, train
 
 __all__ = [
     "AggregationRule", "ApplicantType", "Campaign", "CatalogError", "ClassifierError", "DocumentLabels",
     "DocumentMeasure", "LabelledPassage", "Measure", "MeasureClassifier", "MeasureRoute", "PassageLabels",
-    "RegionMatch", "classify_document", "detect_region", "evaluate", "is_eligible", "load_campaign",
+    "RegionMatch", "classify_document", "detect_region", "evaluate", "is_eligible", "load_campaign", "load_gazetteer",
     "load_classifier", "read_labelled", "route_measures", "train",
 ]

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from enum import Enum
 
+from classify import load_gazetteer
 from index.store import Store, StoreError, now
 
 TOKEN_PREFIX = "jili_"
@@ -45,6 +46,15 @@ def create_token(store: Store, role: Role | str, *, name: str = "", region: str 
         raise StoreError("an uploader token must be bound to a region (--region)")
     if role is Role.REVIEWER and not lead_units:
         raise StoreError("a reviewer token must name at least one lead unit (--lead-unit)")
+    if region:
+        known = load_gazetteer().find(region.strip())
+        if known is None:
+            raise StoreError(f"unknown region {region!r}: use a 区县 or platform name, e.g. 璧山区 or 两江新区")
+        region = known.name
+    unknown = sorted(set(lead_units or ()) - store.lead_units())
+    if unknown:
+        raise StoreError(f"unknown lead unit {'、'.join(unknown)}: the catalog's lead units are "
+                         f"{'、'.join(sorted(store.lead_units()))}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write():
         row = store.db["tokens"].insert({

@@ -12,6 +12,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
+from index import tags
 from index.store import Store
 
 UNKNOWN_REGION = "未识别"
@@ -92,32 +93,55 @@ def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int
 
     for d in docs:
         e = entry(d["region"], d["applicant_type"], None if d["eligible"] is None else bool(d["eligible"]))
-        e.documents.append({k: d[k] for k in ("id", "filename", "archive_path", "title", "format", "pages",
-                                              "doc_date", "score")})
+        e.documents.append({k: d[k] for k in _DOCUMENT_KEYS})
         e.score = max(e.score, d["score"] or 0.0)
-    doc_ids_by_region: dict[str, set[str]] = {k: {d["id"] for d in v.documents} for k, v in by_region.items()}
+    labelled_docs = {d["id"] for d in docs}  # labelled at document level
+    passage_docs: dict[str, float] = {}  # documents with labelled passages only: best passage score
     for p in passages:
         e = entry(p["region"], p["applicant_type"], bool(p["eligible"]))
         if len(e.passages) < passages_per_region:
             e.passages.append(EvidencePassage(p["id"], p["document_id"], p["text"], p["heading"], p["page"],
                                               p["end_page"], round(p["score"], 4), bool(p["eligible"]), p["origin"]))
-        doc_ids_by_region.setdefault(e.region, set()).add(p["document_id"])
+        if p["document_id"] not in labelled_docs:
+            passage_docs[p["document_id"]] = max(passage_docs.get(p["document_id"], 0.0), p["score"] or 0.0)
         e.score = max(e.score, p["score"] or 0.0)
-    for region, e in by_region.items():
-        ids = sorted(doc_ids_by_region.get(region, set()))
+    # a document whose passages carry the measure is listed too (its own label may name other measures),
+    # with its best passage score, after the documents labelled as a whole
+    for d in _documents(db, sorted(passage_docs)):
+        e = by_region[d["region"] or UNKNOWN_REGION]
+        e.documents.append({**{k: d[k] for k in _DOCUMENT_KEYS if k != "score"}, "score": passage_docs[d["id"]]})
+    for e in by_region.values():
+        ids = sorted({d["id"] for d in e.documents})
         if not ids:
             continue
         marks = ",".join("?" * len(ids))
+        # the figures of the passages labelled with the measure; table cells (no passage) only from documents
+        # labelled with it as a whole
         rows = db.query(
             f"SELECT f.* FROM figures f LEFT JOIN passage_labels pl ON pl.passage_id = f.passage_id AND pl.measure = ? "
-            f"WHERE f.document_id IN ({marks}) ORDER BY (pl.measure IS NULL), f.suspect, f.id LIMIT ?",
-            [measure, *ids, figures_per_region])
+            f"WHERE f.document_id IN ({marks}) AND (pl.measure IS NOT NULL OR (f.passage_id IS NULL AND "
+            f"f.document_id IN (SELECT document_id FROM document_measures WHERE measure = ?))) "
+            f"ORDER BY f.suspect, f.id LIMIT ?",
+            [measure, *ids, measure, figures_per_region])
         e.figures = [_figure(r) for r in rows]
     ordered = sorted(by_region.values(), key=lambda e: (-e.score, e.region))
     if regions:
-        ordered = [e for e in ordered if e.region in regions]
+        wanted = {tags.official_region(r) for r in regions}
+        ordered = [e for e in ordered if e.region in wanted]
     return MeasureEvidence(measure=measure, title=mrow["title"] if mrow else None,
                            lead_units=json.loads(mrow["lead_units"]) if mrow else [], regions=ordered)
+
+
+_DOCUMENT_KEYS = ("id", "filename", "archive_path", "title", "format", "pages", "doc_date", "score")
+
+
+def _documents(db, ids: list[str]) -> list[dict]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    return list(db.query(
+        f"SELECT id, filename, archive_path, title, region, format, pages, doc_date FROM documents "
+        f"WHERE id IN ({marks}) ORDER BY filename", ids))
 
 
 def _figure(r: dict) -> EvidenceFigure:

@@ -12,15 +12,19 @@ import io
 import re
 from dataclasses import asdict, dataclass, field
 
+from index import tags
 from index.store import Store
 
-RANKER_VERSION = "experiences.v1"
+RANKER_VERSION = "experiences.v2"
 
 _PRACTICE = re.compile(r"做法|机制|模式|创新|首创|率先|探索|试点|示范|经验|品牌|平台|改革|闭环|清单|一站式|全覆盖")
 _ENUM = re.compile(r"一是.{2,}?二是")
 _HEADING = re.compile(r"主要做法|典型经验|经验做法|特色亮点|工作亮点|创新做法|亮点|经验|做法|成效")
+# the formal frame of a declaration (cover letter, closing formula, contact line): no practice to promote
+_BOILERPLATE = re.compile(r"现将.{0,40}?(?:报告|汇报|说明|申报)如下|特此(?:报告|申请|说明)|妥否，?请|请予(?:审定|审核|支持)|"
+                          r"联系人[:：]|联系电话[:：]")
 _WEIGHTS = {"practice_terms": 0.6, "enumeration": 1.0, "practice_heading": 1.2, "results": 0.5,
-            "measure_score": 1.5, "length": 0.5, "reviewer": 3.0}
+            "measure_score": 1.5, "length": 0.5, "reviewer": 3.0, "boilerplate": 3.0}
 REGION_DISCOUNT = 0.6
 
 
@@ -59,18 +63,21 @@ def _features(row: dict, n_figures: int, review: str | None) -> tuple[dict[str, 
         "measure_score": float(row["score"] or 0.0),
         "length": 1.0 if 80 <= len(text) <= 600 else 0.4 if len(text) >= 40 else 0.0,
         "reviewer": {"exemplary": 1.0, "not_exemplary": -1.0}.get(review or "", 0.0),
+        "boilerplate": -1.0 if _BOILERPLATE.search(text) else 0.0,
     }
     reasons = []
     if practice:
-        reasons.append(f"names a practice ({practice} practice terms)")
+        reasons.append(f"点明具体做法（{practice}处做法用语）")
     if f["enumeration"]:
-        reasons.append("lays out the practice as 一是…二是…")
+        reasons.append("以“一是……二是……”分条列举做法")
     if f["practice_heading"]:
-        reasons.append(f"under the heading 「{heading}」")
+        reasons.append(f"位于小标题「{heading}」下")
     if n_figures:
-        reasons.append(f"reports {n_figures} result figure(s)")
+        reasons.append(f"列有{n_figures}项成效数据")
+    if f["boilerplate"]:
+        reasons.append("含报告套语（如“现将……报告如下”），降权")
     if review == "exemplary":
-        reasons.append("marked exemplary by a reviewer")
+        reasons.append("牵头单位标为典型")
     return f, reasons
 
 
@@ -83,7 +90,7 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
         params.append(measure)
     if region:
         where.append("d.region = ?")
-        params.append(region)
+        params.append(tags.official_region(region))
     rows = list(db.query(
         "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.measure, pl.score, d.region, "
         "d.filename, m.title AS measure_title, "
@@ -115,7 +122,7 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
         pick = max(pool, key=lambda e: e.score * (REGION_DISCOUNT ** shown.get(e.region, 0)))
         pool.remove(pick)
         if shown.get(pick.region):
-            pick.reasons.append(f"region already shown {shown[pick.region]}×: discounted for diversity")
+            pick.reasons.append(f"本地区已入选{shown[pick.region]}条，为兼顾各地降权排序")
         shown[pick.region] = shown.get(pick.region, 0) + 1
         chosen.append(pick)
     for e in chosen:

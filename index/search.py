@@ -88,12 +88,20 @@ def _advanced_expression(query: str) -> str | None:
     """Turn a query with OR, -exclusions and quotes into a safe MATCH expression over bigram phrases."""
     pieces = re.findall(r'-?"[^"]*"|\S+', query)
     clauses: list[str] = []
-    pending_or = False
+    pending_or = pending_not = False
     for piece in pieces:
-        if piece.upper() == "OR" and clauses:
-            pending_or = True
+        word = piece.upper()
+        if word == "OR":
+            pending_or = bool(clauses)  # a leading or trailing OR joins nothing
             continue
-        negate = piece.startswith("-") and len(piece) > 1
+        if word == "AND":
+            continue  # pieces are ANDed anyway
+        if word == "NOT":
+            pending_not = True
+            continue
+        negate = (piece.startswith("-") and len(piece) > 1) or pending_not
+        if pending_not:
+            piece, pending_not = "-" + piece, False
         text = piece[1:] if negate else piece
         text = text.strip('"')
         tokens = [_escape_term(t) for t in terms(text)]

@@ -40,6 +40,12 @@ class NotFoundError(StoreError):
     code = "not_found"
 
 
+class UnknownMeasureError(NotFoundError):
+    """A measure number that no recorded campaign has; unlike other lookups, saying so leaks nothing."""
+
+    code = "unknown_measure"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -140,6 +146,30 @@ class Store:
                 "incentives": _dumps(m.incentives),
             } for m in campaign.measures), replace=True)
         return cid
+
+    def measure_ids(self) -> set[int]:
+        """The measure numbers of the campaigns recorded here (the packaged catalog before any ingest)."""
+        ids = {int(r["id"]) for r in self.db.query("SELECT DISTINCT id FROM measures")}
+        if not ids:
+            from classify import load_campaign
+
+            ids = {m.id for m in load_campaign().measures}
+        return ids
+
+    def lead_units(self) -> set[str]:
+        """Every lead unit of the recorded campaigns (the packaged catalog before any ingest)."""
+        units = {u for r in self.db.query("SELECT lead_units FROM measures") for u in json.loads(r["lead_units"])}
+        if not units:
+            from classify import load_campaign
+
+            units = {u for m in load_campaign().measures for u in m.lead_units}
+        return units
+
+    def require_measure(self, measure: int) -> None:
+        """Raises NotFoundError for a measure number no campaign here has (31 in a 30-measure notice)."""
+        if measure not in self.measure_ids():
+            raise UnknownMeasureError(f"measure {measure} is not in the campaign catalog "
+                                      f"({min(self.measure_ids())}–{max(self.measure_ids())})")
 
     # -- documents -----------------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:

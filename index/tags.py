@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from classify import load_gazetteer
+
 APPLICANT_CODES = {"区县": "county", "乡镇(街道)": "township", "国家级开发开放平台": "platform"}
 NO_REGION = "none"
 _SAFE = re.compile(r"[^\w]|_", re.UNICODE)
@@ -22,8 +24,15 @@ def measure_tag(measure: int) -> str:
     return f"m{int(measure)}"
 
 
+def official_region(name: str) -> str:
+    """The gazetteer's official name for a region a user typed (合川 → 合川区, 两江新区 → 重庆两江新区);
+    a name the gazetteer does not know is kept as typed (a township, a region not yet listed)."""
+    region = load_gazetteer().find(name.strip())
+    return region.name if region is not None else name.strip()
+
+
 def region_tag(region: str | None) -> str:
-    return "r" + (_clean(region) if region else NO_REGION)
+    return "r" + (_clean(official_region(region)) if region else NO_REGION)
 
 
 def applicant_tag(applicant_type: str | None) -> str:

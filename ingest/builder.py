@@ -129,6 +129,37 @@ def _strip_furniture(blocks: list[RawBlock], pages: int) -> tuple[list[RawBlock]
 _INLINE_PAGE = re.compile(r"(^|\s)[\-—–－]*\s*\d{1,4}\s*[\-—–－]*\s*$|^\s*\d{1,4}\s*[/／]\s*\d{1,4}\s")
 
 
+# a paragraph that ends in one of these ends there; any other ending at the foot of a page runs on
+_CLOSING = frozenset("。！？；：!?;:…”’」』）)】》")
+_BODY = (SegmentKind.PARAGRAPH, SegmentKind.LIST_ITEM)
+
+
+def join_page_breaks(blocks: list[RawBlock]) -> list[RawBlock]:
+    """Join a paragraph that a page break cut mid-sentence ("…疫情发生面积同" | "比下降18.2%…") into one
+    block spanning both pages (`end_page`), so that sentences, passages and figures are not cut in two.
+
+    Only a body paragraph of some length that ends without closing punctuation is continued, and only by
+    the first block of the next page when that block is a body paragraph that does not look like a heading.
+    """
+    out: list[RawBlock] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind in _BODY and b.kind in _BODY and prev.level is None and b.level is None
+            and b.page == (prev.end_page or prev.page) + 1
+            and len(prev.text) >= 20 and prev.text.rstrip()[-1:] not in _CLOSING
+            and looks_like_heading(b.text.strip()) is None
+        ):
+            left, right = prev.text.rstrip(), b.text.lstrip()
+            glue = " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
+            out[-1] = RawBlock(kind=prev.kind, text=left + glue + right, page=prev.page, bbox=prev.bbox,
+                               source=prev.source, end_page=b.end_page or b.page, height=prev.height)
+            continue
+        out.append(b)
+    return out
+
+
 def _has_page_number_part(text: str) -> bool:
     return bool(_INLINE_PAGE.search(text)) and len(text) < 80
 
@@ -143,6 +174,7 @@ def build_document(
     archive_path: str | None = None,
 ) -> Document:
     blocks, furniture = _strip_furniture(content.blocks, content.pages)
+    blocks = join_page_breaks(blocks)
     furniture = content.furniture + furniture
 
     segments: list[Segment] = []

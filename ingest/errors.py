@@ -20,9 +20,9 @@ class JiliError(Exception):
 
     @property
     def message(self) -> str:
-        where = self.filename or "<input>"
-        if self.page is not None:
-            where = f"{where} (page {self.page})"
+        if not self.filename:  # not about a file (a token, a setting), or the reason names it already
+            return self.reason if self.page is None else f"page {self.page}: {self.reason}"
+        where = self.filename if self.page is None else f"{self.filename} (page {self.page})"
         return f"{where}: {self.reason}"
 
     def with_filename(self, filename: str) -> JiliError:

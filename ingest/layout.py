@@ -9,11 +9,17 @@ paragraphs at first-line indents and short last lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from statistics import median
 
 from ingest.clean import join_wrapped
 from ingest.model import BBox
+
+# a line that opens with 公文 numbering (二、 （三） 4. 第五条) after a finished sentence starts a paragraph
+_NUMBERED = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、．]|"
+                       r"第[一二三四五六七八九十\d]{1,4}[章节条])")
+_SENTENCE_END = frozenset("。！？；：!?;:")
 
 
 @dataclass(slots=True)
@@ -136,7 +142,8 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
             prev = cur[-1]
             indented = ln.x0 > block.x0 + 1.2 * h
             prev_short = prev.x1 < block.x1 - 2.0 * h
-            if indented or prev_short:
+            numbered = prev.text.rstrip()[-1:] in _SENTENCE_END and _NUMBERED.match(ln.text.lstrip()) is not None
+            if indented or prev_short or numbered:
                 flush()
         cur.append(ln)
     flush()

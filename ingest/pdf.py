@@ -61,7 +61,10 @@ def _parse_pdf(data: bytes, filename: str, options: ParseOptions) -> ParsedConte
         if code == pdfium_c.FPDF_ERR_PASSWORD:
             raise EncryptedFileError("the PDF is encrypted; a password is needed to open it",
                                      filename=filename) from exc
-        raise CorruptFileError(f"the PDF is damaged or truncated ({exc})", filename=filename) from exc
+        detail = {pdfium_c.FPDF_ERR_FORMAT: "not a valid PDF structure", pdfium_c.FPDF_ERR_FILE: "unreadable",
+                  pdfium_c.FPDF_ERR_SECURITY: "unsupported security handler"}.get(code, f"PDFium error {code}")
+        raise CorruptFileError(f"the PDF is damaged or truncated and cannot be opened ({detail})",
+                               filename=filename) from exc
     try:
         return _parse(pdf, data, filename, options)
     finally:

@@ -27,10 +27,12 @@ def sniff_format(data: bytes, filename: str = "") -> InputFormat:
     if not data or not data.strip(b" \t\r\n\x00"):
         raise EmptyFileError("the file is empty (0 bytes of content)", filename=filename)
     head = data[:8]
-    if data[:1024].lstrip(b"\x00\t\r\n \xef\xbb\xbf").startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
-        return InputFormat.PDF
+    # a container's magic at offset 0 wins: a stored (uncompressed) zip whose first member is a PDF has
+    # "%PDF-" in its first kilobyte too, and must still be read as the batch it is
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(data, filename)
+    if data[:1024].lstrip(b"\x00\t\r\n \xef\xbb\xbf").startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+        return InputFormat.PDF
     if head == OLE2_MAGIC:
         return _sniff_ole(data, filename)
     if head.startswith(b"\x89PNG\r\n\x1a\n") or head[:3] == b"\xff\xd8\xff" or head[:4] in (b"II*\x00", b"MM\x00*") \

@@ -20,12 +20,33 @@ def open_store(data_dir: Path | None):
     return Store(data_dir or Settings().data_dir)
 
 
-def _files(paths: tuple[Path, ...]) -> list[Path]:
+def _write(path: Path, data: bytes) -> None:
+    """An export written, or one line saying why it could not be (no traceback)."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write the export ({exc.strerror})") from exc
+
+
+def _check_measure(store, measure: int | None) -> None:
+    """A measure number the catalog knows, or a one-line error naming the valid range."""
+    if measure is None:
+        return
+    known = store.measure_ids()
+    if measure not in known:
+        span = f"{min(known)}–{max(known)}" if known else "none are loaded"
+        raise click.BadParameter(f"measure {measure} is not in the campaign catalog ({span})", param_hint="measure")
+
+
+def _files(paths: tuple[Path, ...], store_dir: Path | None = None) -> list[Path]:
+    """The files under `paths`, skipping hidden and Office lock files, notes, and the store's own files."""
+    store_dir = store_dir.resolve() if store_dir else None
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
             out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith((".", "~$"))
-                              and q.suffix.lower() not in {".md"}))
+                              and q.suffix.lower() not in {".md"}
+                              and not (store_dir and q.resolve().is_relative_to(store_dir))))
         else:
             out.append(p)
     return out
@@ -48,7 +69,7 @@ def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
 
     store = open_store(data_dir)
     pipeline = Pipeline(store, options=ParseOptions(ocr=not no_ocr, timeout_s=timeout or None))
-    files = _files(paths)
+    files = _files(paths, store.data_dir)
     if len(files) > 1:
         pipeline.warm()
         settle_heap()
@@ -64,7 +85,9 @@ def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
                 if as_json:
                     click.echo(json.dumps(outcome.__dict__, ensure_ascii=False, default=list))
     summary = ", ".join(f"{n} {k}" for k, n in sorted(tally.items()))
-    click.echo(f"{len(files)} files: {summary}; store {store.path}", err=True)
+    outcomes = sum(tally.values())
+    counted = f"{len(files)} files" + (f" ({outcomes} documents with archive members)" if outcomes != len(files) else "")
+    click.echo(f"{counted}: {summary}; store {store.path}", err=True)
     for f in failures:
         click.echo(f"  failed: {f.error_message}", err=True)
     if files and not tally.get("done") and not tally.get("duplicate"):
@@ -80,7 +103,7 @@ def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--size", type=int, default=10, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--advanced", is_flag=True, help='Understand OR, -exclude and "quoted phrases".')
+@click.option("--advanced", is_flag=True, help='Understand OR, AND, NOT or -exclude, and "quoted phrases".')
 @click.option("--json", "as_json", is_flag=True)
 @DATA_DIR_OPTION
 def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, sort, advanced, as_json, data_dir):
@@ -88,6 +111,7 @@ def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, so
     from index import SearchFilters, search
 
     store = open_store(data_dir)
+    _check_measure(store, measure)
     res = search(store, query, SearchFilters(measure=measure, region=region, applicant_type=applicant_type,
                                              lead_unit=lead_unit), page=page, size=size, sort=sort, advanced=advanced)
     if as_json:
@@ -121,12 +145,13 @@ def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
     from index import evidence_for_measure, figure_table, to_csv, to_xlsx
 
     store = open_store(data_dir)
+    _check_measure(store, measure)
     ev = evidence_for_measure(store, measure)
     table = figure_table(store, measure, metric=metric, kind=kind)
     if csv_path:
-        csv_path.write_text(to_csv(table), encoding="utf-8")
+        _write(csv_path, to_csv(table).encode("utf-8"))
     if xlsx_path:
-        xlsx_path.write_bytes(to_xlsx(table))
+        _write(xlsx_path, to_xlsx(table))
     if as_json:
         click.echo(json.dumps({"evidence": ev.to_dict(), "figures": table}, ensure_ascii=False))
         return
@@ -157,9 +182,10 @@ def experiences_cmd(measure, region, limit, docx_path, as_json, data_dir):
     from index import briefing_docx, experiences_json, rank_experiences
 
     store = open_store(data_dir)
+    _check_measure(store, measure)
     items = rank_experiences(store, measure=measure, region=region, limit=limit)
     if docx_path:
-        docx_path.write_bytes(briefing_docx(items))
+        _write(docx_path, briefing_docx(items))
     if as_json:
         click.echo(json.dumps(experiences_json(items), ensure_ascii=False))
         return

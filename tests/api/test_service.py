@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from index import StoreError
+from index.auth import Role, create_token
 from tests.api.conftest import auth, document_of
 
 
@@ -81,6 +83,17 @@ def test_review_relabels_and_clears_for_publicity(service):
     assert bad.status_code == 403  # 市科技局 leads measure 5, not 市农业农村委
 
 
+def test_a_reviewer_can_undo_relabelling_a_passage_to_no_measure(service):
+    c, t = service["client"], service["tokens"]
+    pid = c.get("/api/search", params={"q": "粮食"}, headers=auth(t["agri"])).json()["hits"][-1]["passage_id"]
+    gone = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": []}, headers=auth(t["agri"]))
+    assert gone.status_code == 200
+    back = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [15]}, headers=auth(t["agri"]))
+    assert back.status_code == 200, back.text
+    other = c.post(f"/api/passages/{pid}/review", json={"action": "exemplary"}, headers=auth(t["sci"]))
+    assert other.status_code == 404  # still hidden from a unit that neither leads 15 nor reviewed it
+
+
 ROLE_MATRIX = [
     # (method, path template, {role: expected status})
     ("POST", "/api/batches", {"admin": 202, "hechuan": 202, "agri": 403, "pub": 403}),
@@ -153,3 +166,21 @@ def test_reviewer_corrections_export_as_training_lines(service):
     lines = {line["id"]: line for line in corrections(service["store"])}
     line = lines[f"review-{hit['passage_id']}"]
     assert line["text"] == hit["text"] and line["measures"] == [15] and line["reviewer"] == "市农业农村委"
+
+
+@pytest.mark.parametrize("path", ["/api/measures/31/evidence", "/api/records?measure=31", "/api/search?q=农田&measure=31",
+                                  "/api/experiences?measure=31"])
+def test_a_measure_the_catalog_lacks_is_a_404_that_says_so(service, path):
+    r = service["client"].get(path, headers=auth(service["tokens"]["admin"]))
+    assert r.status_code == 404, r.text
+    assert r.json()["error"]["code"] == "unknown_measure" and "31" in r.json()["error"]["message"]
+
+
+def test_tokens_name_only_known_regions_and_lead_units(service):
+    store = service["store"]
+    with pytest.raises(StoreError, match="unknown region"):
+        create_token(store, Role.UPLOADER, region="不存在区")
+    with pytest.raises(StoreError, match="unknown lead unit 不存在单位"):
+        create_token(store, Role.REVIEWER, lead_units=["不存在单位"])
+    _, principal = create_token(store, Role.UPLOADER, region="合川")
+    assert principal.region == "合川区"

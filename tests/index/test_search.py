@@ -115,3 +115,25 @@ def test_an_empty_query_browses_filtered_passages(sample_store):
 def test_dictionary_words_rank_whole_word_matches_first(sample_store):
     res = search(sample_store, "农田", SearchFilters(), size=5)
     assert "高标准农田" in res.hits[0].text or "农田" in res.hits[0].text
+
+
+def test_a_region_filter_accepts_the_short_name_users_type(sample_store):
+    official = {r["region"] for r in sample_store.db.query("SELECT DISTINCT region FROM documents")}
+    assert "合川区" in official
+    by_short, _ = _found(sample_store, "农田", region="合川")
+    by_official, _ = _found(sample_store, "农田", region="合川区")
+    assert by_short == by_official == _brute(sample_store, "农田", region="合川区") != set()
+
+
+def test_advanced_mode_combines_pieces_as_sets(sample_store):
+    def found(q):
+        res = search(sample_store, q, advanced=True, size=200)
+        return {h.passage_id for h in res.hits}
+
+    a, b = _brute(sample_store, "农田"), _brute(sample_store, "粮食")
+    assert a and b and a & b and a - b
+    assert found("农田 粮食") == found("农田 AND 粮食") == a & b
+    assert found("农田 OR 粮食") == a | b
+    assert found("农田 -粮食") == found("农田 NOT 粮食") == a - b
+    assert found("OR 农田") == found("农田 OR") == a  # a dangling operator joins nothing
+    assert found('"高标准农田"') == _brute(sample_store, "高标准农田")

@@ -9,6 +9,8 @@ def test_reingesting_the_same_file_creates_nothing_new(sample_store):
     path = next((CORPORA_DIR / "samples").glob("*.pdf"))
     [outcome] = Pipeline(sample_store, options=ParseOptions(timeout_s=None)).process_file(path.read_bytes(), path.name)
     assert outcome.status == "duplicate"
+    row = sample_store.document_row(outcome.document_id)
+    assert outcome.region == row["region"] and outcome.pages == row["pages"] and outcome.measures  # it links the document
     after = sample_store.counts()
     assert {k: after[k] for k in ("documents", "passages", "figures")} == \
         {k: before[k] for k in ("documents", "passages", "figures")}
@@ -45,6 +47,20 @@ def test_evidence_lists_every_region_that_declared(sample_store):
                 assert p.page >= 1
 
 
+def test_a_region_card_holds_only_the_measures_documents_and_figures(sample_store):
+    db = sample_store.db
+    for measure in range(1, 31):
+        for region in evidence_for_measure(sample_store, measure).regions:
+            with_passages = {p.document_id for p in region.passages}
+            assert with_passages <= {d["id"] for d in region.documents}, (measure, region.region)
+            for f in region.figures:
+                labelled = f.passage_id is not None and next(db.query(
+                    "SELECT 1 FROM passage_labels WHERE passage_id = ? AND measure = ?", [f.passage_id, measure]), None)
+                whole = next(db.query("SELECT 1 FROM document_measures WHERE document_id = ? AND measure = ?",
+                                      [f.document_id, measure]), None)
+                assert labelled or (f.passage_id is None and whole), (measure, region.region, f.raw)
+
+
 def test_figure_table_ranks_regions_and_exports(sample_store):
     rows = figure_table(sample_store, 15, kind="quantity")
     values = [r["value"] for r in rows]
@@ -75,7 +91,7 @@ def test_reviewer_marks_raise_and_drop_experiences(sample_store):
     ids = [e.passage_id for e in again]
     assert top.passage_id not in ids
     assert ids.index(low.passage_id) < len(items) - 1
-    assert "marked exemplary by a reviewer" in again[ids.index(low.passage_id)].reasons
+    assert "牵头单位标为典型" in again[ids.index(low.passage_id)].reasons
 
 
 def test_a_new_store_on_the_same_directory_keeps_everything(sample_store):
@@ -83,3 +99,15 @@ def test_a_new_store_on_the_same_directory_keeps_everything(sample_store):
     other = Store(sample_store.data_dir)
     assert other.counts() == counts
     other.close()
+
+
+def test_a_cover_letter_is_not_ranked_as_a_practice():
+    from index.experiences import _WEIGHTS, _features
+
+    def score(text):
+        feats, reasons = _features({"text": text, "heading": "", "score": 0.9}, 0, None)
+        return sum(_WEIGHTS[k] * v for k, v in feats.items()), reasons
+
+    letter, why = score("根据《通知》要求，现将我区推进林长制工作情况报告如下，探索建立林长制工作机制。特此报告。")
+    practice, _ = score("我区探索建立“林长+警长”协作机制，创新推行网格化巡林模式，形成可复制的经验做法。")
+    assert letter < practice and any("套语" in r for r in why)

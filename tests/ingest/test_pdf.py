@@ -1,6 +1,7 @@
 import pytest
 
 from ingest import ParseOptions, parse_document
+from ingest.builder import RawBlock, join_page_breaks
 from ingest.errors import CorruptFileError, EncryptedFileError, LimitExceededError
 from ingest.model import SegmentKind, Source
 from tests.conftest import make_pdf
@@ -38,6 +39,28 @@ def test_every_segment_cites_its_page_box_and_offsets():
         assert seg.bbox is not None and 0 <= seg.bbox.top < seg.bbox.bottom
     assert doc.segments[-1].page == 2
     assert (doc.passages[-1].page, doc.passages[-1].end_page) == (1, 2)  # it runs across the break
+
+
+def test_a_sentence_cut_by_a_page_break_is_one_paragraph_across_both_pages():
+    blocks = [
+        RawBlock(SegmentKind.HEADING, "一、基本情况", page=1, level=1),
+        RawBlock(SegmentKind.PARAGRAPH, "全年开展林业有害生物防治作业面积12.6万亩，疫情发生面积同", page=1),
+        RawBlock(SegmentKind.PARAGRAPH, "比下降18.2%，成灾率控制在千分之一以内。", page=2),
+        RawBlock(SegmentKind.PARAGRAPH, "建立林长巡林制度。", page=2),
+        RawBlock(SegmentKind.PARAGRAPH, "二、主要做法", page=3),
+    ]
+    joined = join_page_breaks(blocks)
+    assert [b.text for b in joined] == ["一、基本情况", "全年开展林业有害生物防治作业面积12.6万亩，疫情发生面积同比下降18.2%，成灾率控制在千分之一以内。",
+                                        "建立林长巡林制度。", "二、主要做法"]
+    assert (joined[1].page, joined[1].end_page) == (1, 2)
+
+
+def test_a_numbered_line_after_a_finished_sentence_starts_a_new_paragraph():
+    page = [("heading", "一、基本情况"), ("body", "成灾率控制在千分之一以内。"), ("heading", "二、主要做法"),
+            ("body", "建立林长巡林制度。")]
+    doc = parse_document(make_pdf([page]), "r.pdf", OPTS)
+    headings = [s.text for s in doc.segments if s.kind is SegmentKind.HEADING]
+    assert headings == ["一、基本情况", "二、主要做法"]
 
 
 def test_two_columns_are_read_column_by_column():

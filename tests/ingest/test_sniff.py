@@ -25,6 +25,16 @@ def test_formats_come_from_content_not_names():
     assert sniff_format(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "a.txt") is InputFormat.IMAGE
 
 
+def test_a_stored_zip_whose_first_member_is_a_pdf_is_a_batch():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("申报材料.pdf", make_pdf([[("body", "正文")]]))
+        zf.writestr("说明.txt", "督查激励".encode("gbk"))
+    data = buf.getvalue()
+    assert b"%PDF-" in data[:1024]
+    assert sniff_format(data, "batch.zip") is InputFormat.ZIP
+
+
 @pytest.mark.parametrize("data", [b"", b"   \n\t", b"\x00\x00\x00"])
 def test_empty_files_are_rejected(data):
     with pytest.raises(EmptyFileError, match="empty"):
