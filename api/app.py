@@ -285,7 +285,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def document(document_id: str, store: Store_, who: Who):
         row = check_document(store, who, document_id)
         allowed = visible_passage_ids(store, who, document_id)
-        led = measures_of(store, who)
         measures = [m | {"lead_units": json.loads(m["lead_units"]), "co_units": json.loads(m["co_units"]),
                          "eligible": None if m["eligible"] is None else bool(m["eligible"])}
                     for m in store.db.query("SELECT dm.measure, dm.score, dm.eligible, dm.lead_units, dm.co_units, "
@@ -298,14 +297,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 continue
             labels = list(store.db.query("SELECT measure, score, eligible, origin FROM passage_labels "
                                          "WHERE passage_id = ? ORDER BY score DESC", [p["id"]]))
-            if led is not None and not {lb["measure"] for lb in labels} & set(led):
-                continue
             passages.append({k: p[k] for k in ("id", "seq", "text", "heading", "page", "end_page", "start", "end",
                                                "source", "model_version")} | {"labels": labels})
         figures = list(store.db.query("SELECT id, passage_id, kind, raw, value_num AS value, unit, metric, direction, "
                                       "approx, is_target, period_text AS period, page, suspect, suspect_reason, rule_id "
                                       "FROM figures WHERE document_id = ? ORDER BY start", [document_id]))
-        if allowed is not None or led is not None:
+        if allowed is not None:
             shown = {p["id"] for p in passages}
             figures = [f for f in figures if f["passage_id"] in shown]
         meta = {k: row[k] for k in ("id", "filename", "archive_path", "format", "pages", "chars", "title", "doc_number",
@@ -443,12 +440,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             led = measures_of(store, who)
             if led is not None and any(m not in led for m in body.measures):
                 raise Forbidden("you may only assign measures your unit leads")
+        kept: list[int] = []
+        if body.action == "relabel" and led is not None:
+            # a reviewer relabels only the measures their unit leads; other units' labels stay as they are
+            kept = [r["measure"] for r in store.db.query("SELECT measure FROM passage_labels WHERE passage_id = ?",
+                                                        [passage_id]) if r["measure"] not in led]
         with store.write() as db:
+            labelled = sorted(set(kept) | set(body.measures)) if body.measures is not None else None
             rid = db["reviews"].insert({"passage_id": passage_id, "reviewer": who.name, "action": body.action,
-                                        "measures": json.dumps(body.measures) if body.measures is not None else None,
+                                        "measures": json.dumps(labelled) if labelled is not None else None,
                                         "note": body.note, "created_at": now()}).last_pk
             if body.action == "relabel":
-                db.execute("DELETE FROM passage_labels WHERE passage_id = ?", [passage_id])
+                if kept:
+                    db.execute(f"DELETE FROM passage_labels WHERE passage_id = ? AND measure NOT IN "
+                               f"({','.join('?' * len(kept))})", [passage_id, *kept])
+                else:
+                    db.execute("DELETE FROM passage_labels WHERE passage_id = ?", [passage_id])
                 db["passage_labels"].insert_all([{"passage_id": passage_id, "measure": m, "score": 1.0, "eligible": 1,
                                                   "origin": "review"} for m in body.measures])
             store.reindex_passage(passage_id)

@@ -48,6 +48,19 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 BEIJING = timezone(timedelta(hours=8))
 
+
+def _beijing(stamp: str | None) -> str | None:
+    """A stored UTC time as Beijing time for people: "2026-11-27 12:31（北京时间）"."""
+    if not stamp:
+        return None
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+
 ROLE_NAMES = {Role.ADMIN: "管理员", Role.UPLOADER: "上传员", Role.REVIEWER: "审核员（牵头单位）",
               Role.PUBLICITY: "宣传人员"}
 # (key, path, label, roles besides admin that may open it)
@@ -556,7 +569,7 @@ def mount_web(app: FastAPI, settings) -> None:
         lead = "、".join(json.loads(row["lead_units"]))
         title = f"{row['campaign_id']}年度督查激励推荐名单 — 措施{measure}：{row['title']}"
         footer = (f"牵头单位：{lead}；报送：市政府督查办；"
-                  f"更新：{record['updated_at'] or '未保存'}（{record['updated_by'] or who.name}）")
+                  f"更新：{_beijing(record['updated_at']) or '未保存'}（{record['updated_by'] or who.name}）")
         name = f"推荐名单-措施{measure}.{format}"
         if format == "xlsx":
             content = recommendations_xlsx(title, rows, footer)

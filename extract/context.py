@@ -58,14 +58,15 @@ class ContextReader:
         self._rank_verbs = lex.list("rank_verbs")
         self._rank_verb = re.compile(rf"(?:{lex.alternation('rank_verbs')})(?P<scope>[{CJK}]{{1,10}})$")
         self._rank_verb_any = re.compile(lex.alternation("rank_verbs"))
-        # 要 marks a plan ("铁路投资要保持在8000亿元以上") except inside 主要, 重要, 需要, 要求 …; a plan word
+        # 要 marks a plan ("铁路投资要保持在8000亿元以上") except inside 主要, 重要, 需要, 要求 …; 目标价格 (a
+        # subsidy's reference price) is no plan either; a plan word
         # after 于 is a comparison with the plan ("低于预期目标0.3个百分点"), not a plan. The leading class of
         # first characters lets the regex engine skip ahead (a pattern opening with a lookbehind cannot).
         firsts = "".join(sorted({w[0] for w in lex.words("target")} | {"要"}))
         self._target_first = re.compile(f"[{re.escape(firsts)}]")
         self._target = re.compile(
             rf"(?=[{re.escape(firsts)}])"
-            rf"(?:(?<!于)(?:{lex.alternation('target')})|(?<![主重需只纪摘])要(?![求素点闻件]))"
+            rf"(?:(?<!于)(?!目标价格)(?:{lex.alternation('target')})|(?<![主重需只纪摘])要(?![求素点闻件]))"
         )
         self._basis = re.compile(lex.alternation("basis"))
 

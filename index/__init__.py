@@ -10,12 +10,13 @@ Public API:
 
 from index.evidence import evidence_for_measure, figure_table, to_csv, to_xlsx
 from index.experiences import Experience, briefing_docx, experiences_json, rank_experiences
+from index.phrases import figure_phrase
 from index.search import SearchFilters, SearchHit, SearchResults, search
 from index.store import NotFoundError, Store, StoreError, UnknownMeasureError
 
 __all__ = [
     "Experience", "MeasureEvidence", "NotFoundError", "SearchFilters", "SearchHit", "SearchResults", "Store",
-    "StoreError", "UnknownMeasureError", "briefing_docx", "evidence_for_measure", "experiences_json", "figure_table", "rank_experiences",
-    "search", "to_csv", "to_xlsx",
+    "StoreError", "UnknownMeasureError", "briefing_docx", "evidence_for_measure", "experiences_json",
+    "figure_phrase", "figure_table", "rank_experiences", "search", "to_csv", "to_xlsx",
 ]
 from index.evidence import MeasureEvidence  # noqa: E402

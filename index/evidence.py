@@ -135,6 +135,14 @@ def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int
 _DOCUMENT_KEYS = ("id", "filename", "archive_path", "title", "format", "pages", "doc_date", "score")
 
 
+def _xlsx_cell(column: str, value):
+    if column in _XLSX_WORDS and value is not None:
+        return _XLSX_WORDS[column].get(value, value)
+    if column in _YES_NO and value is not None:
+        return "是" if value else "否"
+    return value
+
+
 def _documents(db, ids: list[str]) -> list[dict]:
     if not ids:
         return []
@@ -207,15 +215,25 @@ def to_csv(rows: list[dict], columns: list[str] = FIGURE_COLUMNS) -> str:
     return "\ufeff" + buf.getvalue()  # BOM: Excel on Chinese Windows then opens UTF-8 correctly
 
 
-def to_xlsx(rows: list[dict], columns: list[str] = FIGURE_COLUMNS, *, sheet: str = "figures") -> bytes:
+# the spreadsheet is read by people: Chinese headers and words (the CSV keeps field names for tools)
+XLSX_HEADERS = {"rank": "排名", "region": "地区", "applicant_type": "申报主体类型", "metric": "指标", "kind": "类型",
+                "value": "数值（基本单位）", "unit": "单位", "direction": "增减", "raw": "原文数字", "period": "时期",
+                "approx": "约数", "is_target": "目标值", "suspect": "存疑", "filename": "文件", "page": "页码",
+                "sentence": "原句"}
+_XLSX_WORDS = {"kind": {"amount": "金额", "quantity": "数量", "percent": "比例", "change": "增减", "rank": "排名"},
+               "direction": {"up": "增", "down": "减"}}
+_YES_NO = ("approx", "is_target", "suspect")
+
+
+def to_xlsx(rows: list[dict], columns: list[str] = FIGURE_COLUMNS, *, sheet: str = "关键数据") -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
-    ws.append(columns)
+    ws.append([XLSX_HEADERS.get(c, c) for c in columns])
     for r in rows:
-        ws.append([r.get(c) for c in columns])
+        ws.append([_xlsx_cell(c, r.get(c)) for c in columns])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from index import tags
+from index.phrases import figure_phrase
 from index.store import Store
 
 RANKER_VERSION = "experiences.v2"
@@ -75,7 +76,7 @@ def _features(row: dict, n_figures: int, review: str | None) -> tuple[dict[str, 
     if n_figures:
         reasons.append(f"列有{n_figures}项成效数据")
     if f["boilerplate"]:
-        reasons.append("含报告套语（如“现将……报告如下”），降权")
+        reasons.append("含报告套语（“现将……报告如下”“特此报告”或联系人），降权")
     if review == "exemplary":
         reasons.append("牵头单位标为典型")
     return f, reasons
@@ -150,8 +151,7 @@ def briefing_docx(items: list[Experience], *, title: str = "督查激励典型�
             p.add_run(e.heading).bold = True
         d.add_paragraph(e.text)
         if e.figures:
-            d.add_paragraph("主要成效：" + "；".join(
-                f"{f['metric'] or ''}{f['raw']}" for f in e.figures))
+            d.add_paragraph("主要成效：" + "；".join(f"{f['metric'] or ''}{figure_phrase(f)}" for f in e.figures))
         src = d.add_paragraph()
         run = src.add_run(f"来源：{e.citation()}（排序依据：{'；'.join(e.reasons) or '综合得分'}）")
         run.font.size = Pt(9)

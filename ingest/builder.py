@@ -105,13 +105,24 @@ def _strip_furniture(blocks: list[RawBlock], pages: int) -> tuple[list[RawBlock]
     furniture: list[Furniture] = []
     kept: list[RawBlock] = []
     # Candidate running heads: blocks flagged by the parser as sitting in a page margin.
+    # counted once per page: a running head repeats across pages, while a table's bottom row of numbers
+    # repeats only within one page
     margin_keys = Counter(
-        (b.furniture, furniture_key(b.text)) for b in blocks if b.furniture in ("header", "footer")
+        key for key, _page in {((b.furniture, furniture_key(b.text)), b.page) for b in blocks
+                               if b.furniture in ("header", "footer")}
     )
     repeat_floor = 2 if pages <= 3 else max(2, int(pages * 0.3))
+    # bare numbers per page margin: one is the page number, several are a table's bottom row
+    bare_in_margin = Counter((b.page, b.furniture) for b in blocks
+                             if b.furniture in ("header", "footer") and _BARE_NUMBER.match(b.text.strip()))
+    numbered_in_margin = Counter((b.page, b.furniture) for b in blocks
+                                 if b.furniture in ("header", "footer") and _has_page_number_part(b.text.strip()))
     for b in blocks:
         text = b.text.strip()
-        if b.kind is not SegmentKind.TABLE and is_page_number(text):
+        if (
+            b.kind is not SegmentKind.TABLE and is_page_number(text) and not _bare_number_in_body(b, text)
+            and not (b.furniture and bare_in_margin[(b.page, b.furniture)] > 1 and _BARE_NUMBER.match(text))
+        ):
             furniture.append(Furniture(page=b.page, kind="page_number", text=text))
             continue
         if b.furniture == "page_number":
@@ -119,7 +130,9 @@ def _strip_furniture(blocks: list[RawBlock], pages: int) -> tuple[list[RawBlock]
             continue
         if b.furniture in ("header", "footer"):
             key = (b.furniture, furniture_key(b.text))
-            if margin_keys[key] >= repeat_floor or _has_page_number_part(text):
+            if margin_keys[key] >= repeat_floor or (
+                _has_page_number_part(text) and numbered_in_margin[(b.page, b.furniture)] == 1
+            ):
                 furniture.append(Furniture(page=b.page, kind=b.furniture, text=text))
                 continue
         kept.append(b)
@@ -158,6 +171,18 @@ def join_page_breaks(blocks: list[RawBlock]) -> list[RawBlock]:
             continue
         out.append(b)
     return out
+
+
+_BARE_NUMBER = re.compile(r"^[-−－]?[0-9０-９]{1,4}$")
+
+
+def _bare_number_in_body(b: RawBlock, text: str) -> bool:
+    """A plain number laid out inside the page body (a chart label, a cell of an unruled table) is data.
+
+    Only a parser that knows positions can say so: it flags margin blocks, and a bare number outside the
+    margins is kept. Decorated page numbers (— 3 —, 第3页, 3/4) are page numbers wherever they are.
+    """
+    return b.bbox is not None and b.furniture is None and _BARE_NUMBER.match(text) is not None
 
 
 def _has_page_number_part(text: str) -> bool:

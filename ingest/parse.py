@@ -104,10 +104,25 @@ def parse_document(data: bytes, filename: str, options: ParseOptions | None = No
         raise CorruptFileError(f"the {fmt.value.upper()} file could not be parsed ({type(exc).__name__}: {exc})",
                                filename=label) from exc
     doc = build_document(content, data=data, filename=filename, fmt=fmt, options=options, archive_path=archive_path)
+    named = _named_format(archive_path or filename)
+    if named is not None and named is not fmt:
+        doc.warnings.append(f"the file is named as {named.value.upper()} but its content is {fmt.value.upper()}; "
+                            f"it was read as {fmt.value.upper()}")
     if not doc.text.strip():
         raise NoTextError("no readable text was found in the file" +
                           ("" if options.ocr else " (OCR is off)"), filename=label)
     return doc
+
+
+_EXTENSIONS = {".pdf": InputFormat.PDF, ".docx": InputFormat.DOCX, ".doc": InputFormat.DOC, ".wps": InputFormat.DOC,
+               ".txt": InputFormat.TXT, ".png": InputFormat.IMAGE, ".jpg": InputFormat.IMAGE,
+               ".jpeg": InputFormat.IMAGE, ".zip": InputFormat.ZIP}
+
+
+def _named_format(name: str) -> InputFormat | None:
+    """The format a file's extension claims (a mislabelled file is read by content, with a warning)."""
+    dot = name.rfind(".")
+    return _EXTENSIONS.get(name[dot:].lower()) if dot >= 0 else None
 
 
 def parse_bytes(data: bytes, filename: str, options: ParseOptions | None = None, *,

@@ -142,7 +142,9 @@ def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, so
 @DATA_DIR_OPTION
 def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
     """Evidence for one measure: every declaring region side by side, with passages and figures."""
-    from index import evidence_for_measure, figure_table, to_csv, to_xlsx
+    from dataclasses import asdict
+
+    from index import evidence_for_measure, figure_phrase, figure_table, to_csv, to_xlsx
 
     store = open_store(data_dir)
     _check_measure(store, measure)
@@ -161,7 +163,7 @@ def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
         click.echo(f"\n■ {r.region} ({r.applicant_type or '?'}){flag}: {len(r.documents)} documents, score {r.score:.2f}")
         for p in r.passages:
             click.echo(f"  · p.{p.page} [{p.score:.2f}] {p.text[:90]}")
-        figs = "; ".join(f"{f.metric or ''} {f.raw}" for f in r.figures[:6])
+        figs = "; ".join(f"{f.metric or ''} {figure_phrase(asdict(f))}" for f in r.figures[:6])
         if figs:
             click.echo(f"  figures: {figs}")
     if metric or kind:

@@ -91,7 +91,23 @@ def test_a_reviewer_can_undo_relabelling_a_passage_to_no_measure(service):
     back = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [15]}, headers=auth(t["agri"]))
     assert back.status_code == 200, back.text
     other = c.post(f"/api/passages/{pid}/review", json={"action": "exemplary"}, headers=auth(t["sci"]))
-    assert other.status_code == 404  # still hidden from a unit that neither leads 15 nor reviewed it
+    assert other.status_code == 404  # still hidden from a unit that may not see the document
+
+
+def test_a_reviewer_reads_every_passage_and_relabels_only_their_own_measures(service):
+    c, t, store = service["client"], service["tokens"], service["store"]
+    doc = document_of(service, "hechuan")
+    as_agri = c.get(f"/api/documents/{doc}", headers=auth(t["agri"])).json()["passages"]
+    as_admin = c.get(f"/api/documents/{doc}", headers=auth(t["admin"])).json()["passages"]
+    assert [p["id"] for p in as_agri] == [p["id"] for p in as_admin]  # unlabelled passages and tables too
+    agri_led = {r["id"] for r in store.db.query("SELECT id, lead_units FROM measures") if "市农业农村委" in r["lead_units"]}
+    other = next(p for p in as_admin if {lb["measure"] for lb in p["labels"]} - agri_led)
+    foreign = {lb["measure"] for lb in other["labels"]} - agri_led
+    r = c.post(f"/api/passages/{other['id']}/review", json={"action": "relabel", "measures": [15]}, headers=auth(t["agri"]))
+    assert r.status_code == 200, r.text
+    after = {row["measure"] for row in store.db.query("SELECT measure FROM passage_labels WHERE passage_id = ?",
+                                                      [other["id"]])}
+    assert after == foreign | {15}
 
 
 ROLE_MATRIX = [

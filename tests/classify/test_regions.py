@@ -83,7 +83,8 @@ def test_find_all_gives_offsets_and_prefers_the_longest_name(gaz: Gazetteer) -> 
 
 
 @pytest.mark.parametrize(
-    "text", ["健康长寿", "长江南岸", "推进两江四岸治理", "长江北岸", "主城都市区和重庆市"]
+    "text", ["健康长寿", "长江南岸", "推进两江四岸治理", "长江北岸", "主城都市区和重庆市", "恒丰银行南京江北支行",
+             "宁波江北区", "南京江北新区"]
 )
 def test_ordinary_words_are_not_region_mentions(gaz: Gazetteer, text: str) -> None:
     assert gaz.find_all(text) == []

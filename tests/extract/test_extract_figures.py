@@ -375,6 +375,7 @@ def test_a_net_change_at_the_head_of_a_clause_covers_each_count_in_it() -> None:
         ("铁路投资要保持在8000亿元以上", True),
         ("2022年地区生产总值增长6%", False),
         ("主要指标完成情况：地区生产总值增长6%", False),
+        ("落实稻谷目标价格补贴等资金2.86亿元，足额兑付到户", False),
     ],
 )
 def test_targets_versus_achievements(text: str, is_target: bool) -> None:

@@ -68,7 +68,14 @@ def test_figure_table_ranks_regions_and_exports(sample_store):
     assert len({(r["region"], r["metric"], r["unit"]) for r in rows}) == len(rows)  # best per region
     csv_text = to_csv(rows)
     assert csv_text.startswith("\ufeffrank,region")
-    assert to_xlsx(rows)[:2] == b"PK"
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows))).active
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["排名", "地区", "申报主体类型", "指标"]
+    assert {c.value for c in sheet["E"][1:]} <= {"数量"}  # quantity, in words
 
 
 def test_typical_experiences_explain_themselves_and_span_regions(sample_store):

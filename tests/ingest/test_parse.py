@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from ingest import ParseOptions, parse_bytes, parse_path
+from ingest import ParseOptions, parse_bytes, parse_document, parse_path
 from ingest import parse as parse_module
 from ingest.model import Document, InputFormat
 
@@ -60,3 +60,9 @@ def test_document_json_round_trip():
 def test_extension_does_not_decide_the_format(name):
     [r] = parse_bytes("正文内容。".encode("gbk"), name, ParseOptions(timeout_s=None))
     assert r.ok and r.document.format is InputFormat.TXT
+
+
+def test_a_mislabelled_file_is_read_by_its_content_with_a_warning():
+    doc = parse_document("合川区高标准农田建设情况说明。".encode(), "坏文件.pdf", ParseOptions(timeout_s=None))
+    assert doc.format.value == "txt"
+    assert any("named as PDF" in w and "content is TXT" in w for w in doc.warnings)

@@ -276,6 +276,22 @@ def test_search_shows_highlighted_snippets_with_citations_and_facets_without_lay
     assert cls < 0.1, f"cumulative layout shift {cls:.3f}"
 
 
+def test_the_advanced_syntax_box_makes_or_and_exclusion_work(session):
+    s = session("admin")
+    page = s.page
+    page.goto(s.url("/ui/search?q=林长制 OR 河长制"))
+    page.wait_for_selector("#hits[aria-busy=false]")
+    assert page.locator(".hit[data-passage]").count() == 0  # as plain text, "OR" is a word to find
+    page.check("[data-testid=search-advanced]")
+    page.wait_for_function("() => location.search.includes('advanced=true')")
+    page.wait_for_selector("#hits[aria-busy=false] .hit[data-passage]")
+    texts = page.locator(".hit[data-passage]").all_inner_texts()
+    assert texts and all("林长制" in t or "河长制" in t for t in texts)
+    page.reload()
+    page.wait_for_selector("#hits[aria-busy=false] .hit[data-passage]")
+    assert page.is_checked("[data-testid=search-advanced]")  # the shared URL keeps the mode
+
+
 def test_pages_fit_a_1366_screen_and_a_phone_and_do_not_jump_while_loading(session, server):
     for width, height, label in ((1366, 768, "desktop"), (390, 844, "phone")):
         s = session("agri", width=width, height=height)

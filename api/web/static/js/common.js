@@ -124,6 +124,23 @@ export function reasonOf(file) {
 
 export const FIGURE_KINDS = { amount: "金额", quantity: "数量", percent: "比例", change: "增减", rank: "排名" };
 
+const CHANGE_WORDS = { up: { "百分点": "提高", "位": "上升" }, down: { "位": "下降" } };
+
+/** A figure as a reader says it: the direction word (增长/下降/增加/减少) before a change, and the unit
+ *  after a bare table cell ("21437" under 单位：万元 reads 2.14亿元). Mirrors index.phrases.figure_phrase. */
+export function figureText(f) {
+  let raw = f.raw;
+  if (/^[-\d.,]+$/.test(raw) && f.unit && f.value != null) {
+    const v = Number(f.value);
+    const scaled = Math.abs(v) >= 1e8 && f.unit !== "%" ? `${+(v / 1e8).toFixed(2)}亿` : Math.abs(v) >= 1e4 && f.unit !== "%" ? `${+(v / 1e4).toFixed(2)}万` : `${+v.toFixed(2)}`;
+    raw = `${scaled}${f.unit}`;
+  }
+  if (!f.direction) return raw;
+  const change = f.kind === "change";
+  const word = CHANGE_WORDS[f.direction]?.[f.unit] || (f.direction === "up" ? (change ? "增长" : "增加") : (change ? "下降" : "减少"));
+  return `${word}${raw}`;
+}
+
 export function formatBytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;

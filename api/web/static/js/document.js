@@ -1,7 +1,7 @@
 // Document view: the passages in reading order with the chosen one highlighted, and the rendered PDF
 // page it came from with the passage's boxes drawn on it; review actions for reviewers.
 import {
-  api, canReview, clear, el, errorBox, FIGURE_KINDS, findSpans, pages, relabelDialog, reviewButtons,
+  api, canReview, clear, el, errorBox, FIGURE_KINDS, figureText, findSpans, pages, relabelDialog, reviewButtons,
   reviewStates,
 } from "./common.js";
 
@@ -156,7 +156,7 @@ function renderFigures(pageNumber = null) {
   }
   clear(ul, figures.slice(0, 40).map((f) => el("li", {},
     el("span", {}, `${f.metric || FIGURE_KINDS[f.kind] || ""}${f.period ? `（${f.period}）` : ""}`),
-    el("span", { class: "raw" }, f.raw, el("small", { class: "hint" }, f.page ? ` 第${f.page}页` : "")))));
+    el("span", { class: "raw" }, figureText(f), el("small", { class: "hint" }, f.page ? ` 第${f.page}页` : "")))));
 }
 
 async function load() {
@@ -165,7 +165,10 @@ async function load() {
     states = canReview ? await reviewStates(doc.passages.map((p) => p.id)) : {};
     clear(document.getElementById("doc-measures"), doc.measures.length ? [el("span", { class: "hint" }, "识别的措施："),
       ...doc.measures.map((m) => el("span", { class: `badge${m.eligible === false ? " badge-bad" : ""}`, title: `得分 ${m.score}` },
-        `措施${m.measure} ${m.title || ""}${m.eligible === false ? "（不符合资格）" : ""}`)), " "] : "未识别到措施");
+        `措施${m.measure} ${m.title || ""}${m.eligible === false ? "（不符合资格）" : ""}`)), " "] : "未识别到措施",
+      doc.doc_number ? el("span", { class: "hint", "data-testid": "doc-number" }, ` 发文字号：${doc.doc_number}`) : null,
+      doc.warnings?.length ? el("span", { class: "alert doc-warnings", role: "note", "data-testid": "doc-warnings" },
+        `处理提示：${doc.warnings.join("；")}`) : null);
     if (selected && !doc.passages.some((p) => p.id === selected)) selected = null;
     render();
     if (!pageImages) renderFigures();

@@ -1,6 +1,6 @@
 // Typical experiences: cards by measure and region with the practice, its results and its source;
 // pick cards and export them as a DOCX briefing (GET /ui/briefing, the same ranking as shown).
-import { announce, api, canReview, clear, documentLink, el, errorBox, measures } from "./common.js";
+import { announce, api, canReview, clear, documentLink, el, errorBox, figureText, measures } from "./common.js";
 
 const grid = document.getElementById("experiences");
 const filter = document.getElementById("exp-filter");
@@ -30,7 +30,7 @@ function card(e) {
     e.heading ? el("p", { class: "practice" }, el("strong", {}, e.heading)) : null,
     text, more,
     e.figures.length ? [el("p", { class: "results-title" }, "主要成效"),
-      el("ul", { class: "figure-list" }, e.figures.slice(0, 5).map((f) => el("li", {}, el("span", {}, f.metric || ""), el("span", { class: "raw" }, f.raw))))] : null,
+      el("ul", { class: "figure-list" }, e.figures.slice(0, 5).map((f) => el("li", {}, el("span", {}, f.metric || ""), el("span", { class: "raw" }, figureText(f)))))] : null,
     el("p", { class: "source" }, "来源：",
       canReview ? el("a", { href: documentLink(e.document_id, e.passage_id) }, e.citation) : e.citation,
       e.review === "exemplary" || e.review === "cleared" ? el("span", { class: "badge badge-ok" }, e.review === "exemplary" ? " 典型" : " 准予宣传") : null,

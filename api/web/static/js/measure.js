@@ -1,7 +1,7 @@
 // One measure: the declaring regions side by side (sortable), their key figures and strongest
 // passages with review actions, the figures ranked across regions, and the recommendation list.
 import {
-  announce, api, clear, documentLink, el, errorBox, FIGURE_KINDS, findSpans, highlighted, measures, pages,
+  announce, api, clear, documentLink, el, errorBox, FIGURE_KINDS, figureText, findSpans, highlighted, measures, pages,
   relabelDialog, reviewButtons, reviewStates, sortable,
 } from "./common.js";
 
@@ -12,13 +12,16 @@ let regions = [];
 let states = {};
 let late = new Map(); // document id -> why it is late
 
+/** A stored UTC time in the reader's own clock ("2026/11/27 12:31"). */
+const localTime = (iso) => new Date(iso).toLocaleString("zh-CN", { hour12: false, year: "numeric", month: "2-digit",
+  day: "2-digit", hour: "2-digit", minute: "2-digit" });
 const regionId = (name) => `region-${encodeURIComponent(name)}`;
 const eligibleText = (e) => (e === true ? "符合" : e === false ? "不符合" : "待核实");
 
 function figureItem(f) {
   return el("li", { class: f.suspect ? "suspect" : null },
     el("span", {}, f.metric || FIGURE_KINDS[f.kind] || "数据"),
-    el("span", { class: "raw", title: f.page ? `第${f.page}页` : "" }, f.raw));
+    el("span", { class: "raw", title: f.page ? `第${f.page}页` : "" }, figureText(f)));
 }
 
 function labelText(labels) {
@@ -92,7 +95,7 @@ async function loadEvidence() {
     regions = ev.regions.map((r) => ({
       region: r.region, type: r.applicant_type, eligible: r.eligible, score: r.score, documents: r.documents.length,
       figures: r.figures.filter((f) => !f.suspect).length,
-      main: r.figures.filter((f) => !f.suspect).slice(0, 3).map((f) => `${f.metric || ""}${f.raw}`).join("；"),
+      main: r.figures.filter((f) => !f.suspect).slice(0, 3).map((f) => `${f.metric || ""}${figureText(f)}`).join("；"),
     }));
     if (!regions.length) {
       clear(compareBody, el("tr", {}, el("td", { colspan: 7, class: "empty" }, "还没有地区申报此项措施。")));
@@ -131,7 +134,7 @@ const recordsTable = sortable(document.getElementById("records"), {
     clear(body, rows.map((r) => el("tr", {},
       el("td", { class: "num" }, r.rank), el("td", {}, r.region),
       el("td", {}, r.metric || "—", el("small", { class: "hint" }, ` ${FIGURE_KINDS[r.kind] || r.kind}${r.is_target ? " · 目标值" : ""}`)),
-      el("td", { class: "num" }, el("strong", {}, r.raw)),
+      el("td", { class: "num" }, el("strong", {}, figureText(r))),
       el("td", { class: "hint" }, highlighted(r.sentence || "", findSpans(r.sentence || "", [r.raw]))),
       el("td", {}, `${r.filename}，第${r.page}页`))));
   },
@@ -239,7 +242,7 @@ async function loadRecommendations() {
   try {
     rec = await api(`/ui/recommendations/${measure}`);
     renderRecommendations();
-    recStatus.textContent = rec.updated_at ? `上次保存：${rec.updated_at.slice(0, 16).replace("T", " ")}（${rec.updated_by}）` : "尚未保存";
+    recStatus.textContent = rec.updated_at ? `上次保存：${localTime(rec.updated_at)}（${rec.updated_by}）` : "尚未保存";
   } catch (err) {
     clear(recList, el("li", {}, errorBox(err)));
   }

@@ -18,6 +18,7 @@ function params() {
     const v = form.elements[name].value.trim();
     if (v && !(name === "sort" && v === "relevance")) q.set(name, v);
   }
+  if (form.elements.advanced.checked) q.set("advanced", "true");
   return q;
 }
 
@@ -90,7 +91,7 @@ form.addEventListener("submit", (e) => {
   page = 1;
   run();
 });
-for (const name of ["measure", "applicant_type", "format", "sort"]) {
+for (const name of ["measure", "applicant_type", "format", "sort", "advanced"]) {
   form.elements[name].addEventListener("change", () => { page = 1; run(); });
 }
 document.getElementById("prev-page").addEventListener("click", () => { page -= 1; run(); hits.scrollIntoView({ block: "start" }); });
@@ -104,6 +105,7 @@ async function init() {
     form.elements.measure.append(...list.map((m) => el("option", { value: m.id }, `措施${m.id} ${m.title}`)));
   } catch { /* the measure filter stays at 全部 */ }
   for (const name of FIELDS) if (url.get(name)) form.elements[name].value = url.get(name);
+  form.elements.advanced.checked = url.get("advanced") === "true";
   page = Number(url.get("page")) || 1;
   run();
 }

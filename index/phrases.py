@@ -1,0 +1,38 @@
+"""Figures as a reader says them, for briefings and tables: 粮食产量下降1.6%, not 粮食产量 1.6%.
+
+The web UI has the same rules in `figureText` (api/web/static/js/common.js).
+"""
+
+from __future__ import annotations
+
+import re
+
+_BARE = re.compile(r"^[-\d.,]+$")
+_CHANGE_WORDS = {("up", "百分点"): "提高", ("up", "位"): "上升", ("down", "位"): "下降"}
+
+
+def figure_phrase(f: dict) -> str:
+    """The figure's number with its direction word, and a bare table cell with its unit.
+
+    >>> figure_phrase({"raw": "1.6%", "kind": "change", "unit": "%", "direction": "down", "value": 1.6})
+    '下降1.6%'
+    >>> figure_phrase({"raw": "21437", "kind": "amount", "unit": "元", "direction": None, "value": 214370000})
+    '2.14亿元'
+    """
+    raw = f["raw"]
+    unit, value = f.get("unit"), f.get("value")
+    if _BARE.match(raw) and unit and value is not None:
+        v = float(value)
+        if unit != "%" and abs(v) >= 1e8:
+            raw = f"{round(v / 1e8, 2):g}亿{unit}"
+        elif unit != "%" and abs(v) >= 1e4:
+            raw = f"{round(v / 1e4, 2):g}万{unit}"
+        else:
+            raw = f"{round(v, 2):g}{unit}"
+    direction = f.get("direction")
+    if not direction:
+        return raw
+    change = f.get("kind") == "change"
+    word = _CHANGE_WORDS.get((direction, unit or "")) or (
+        ("增长" if change else "增加") if direction == "up" else ("下降" if change else "减少"))
+    return word + raw
