@@ -106,6 +106,14 @@ def test_gongwen_elements_are_found_in_every_format_of_set_a(parsed):
             "国防部发〔2012〕21号", "国防部关于放假的通知", "各有关单位", "2012-12-12"), name
 
 
+def test_the_head_lines_of_a_gongwen_pdf_each_stand_alone(parsed):
+    lines = [s.text for s in _doc(parsed, "pdf/gongwen_redhead_secret_seal_1p.pdf").segments if s.parent is None]
+    assert lines[:2] == ["001012", "机密★5年"] and "特急" in lines  # 份号, 密级, 紧急程度
+    assert "XXX〔2023〕X 号" in lines and "测试公文标题" in lines  # 发文字号 and title are not run together
+    notice = [s.text for s in _doc(parsed, "pdf/gongwen_redhead_notice_2p.pdf").segments if s.parent is None]
+    assert "抄送：教育局，教育局。" in notice
+
+
 def test_docx_headers_stay_out_of_the_body(parsed):
     doc = _doc(parsed, "docx/four_sections_distinct_headers_wps.docx")
     headers = " ".join(f.text for f in doc.furniture if f.kind == "header")
