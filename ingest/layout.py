@@ -124,6 +124,10 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
     if not lines:
         return []
     h = median(ln.height for ln in lines)
+    # the text column's edges, robust to one stray line (a margin note, a page header, an OCR box that
+    # runs long): the 20th percentile of left edges and the 80th of right edges
+    lefts, rights = sorted(ln.x0 for ln in lines), sorted(ln.x1 for ln in lines)
+    left, right = lefts[len(lefts) // 5], rights[-(-len(rights) * 4 // 5) - 1]
     paragraphs: list[Paragraph] = []
     cur: list[Line] = []
 
@@ -145,8 +149,8 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
     for ln in lines:
         if cur:
             prev = cur[-1]
-            indented = ln.x0 > block.x0 + 1.2 * h
-            prev_short = prev.x1 < block.x1 - 2.0 * h
+            indented = ln.x0 > left + 1.2 * h
+            prev_short = prev.x1 < right - 2.0 * h
             numbered = prev.text.rstrip()[-1:] in _SENTENCE_END and _NUMBERED.match(ln.text.lstrip()) is not None
             standalone = _STANDALONE.match(prev.text.strip()) is not None or _LABEL_START.match(ln.text.lstrip())
             if indented or prev_short or numbered or standalone:
