@@ -21,7 +21,7 @@ _NUMBERED = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[（(
                        r"第[一二三四五六七八九十\d]{1,4}[章节条])")
 _SENTENCE_END = frozenset("。！？；：!?;:")
 # 公文 版头 and 版记 lines stand alone: 份号, 密级, 紧急程度 and 发文字号 end their line's paragraph, and a
-# 版记 label (抄送：, 印发) starts one
+# 版记 label (抄送：, 分送：) starts one and, once its list ends with 。, ends it (the 印发机关 follows)
 _STANDALONE = re.compile(r"^(?:\d{1,6}|(?:绝密|机密|秘密)(?:[★*][^，。,]{0,10})?|特急|加急|特提|平急|"
                          r".{0,20}[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\S{0,6}\s*号)$")
 _LABEL_START = re.compile(r"^(?:抄送|主送|分送|报送|发送|抄报)\s*[：:]")
@@ -152,7 +152,8 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
             indented = ln.x0 > left + 1.2 * h
             prev_short = prev.x1 < right - 2.0 * h
             numbered = prev.text.rstrip()[-1:] in _SENTENCE_END and _NUMBERED.match(ln.text.lstrip()) is not None
-            standalone = _STANDALONE.match(prev.text.strip()) is not None or _LABEL_START.match(ln.text.lstrip())
+            standalone = (_STANDALONE.match(prev.text.strip()) is not None or _LABEL_START.match(ln.text.lstrip())
+                          or (_LABEL_START.match(prev.text.lstrip()) and prev.text.rstrip()[-1:] == "。"))
             if indented or prev_short or numbered or standalone:
                 flush()
         cur.append(ln)

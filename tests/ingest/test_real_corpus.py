@@ -111,7 +111,7 @@ def test_the_head_lines_of_a_gongwen_pdf_each_stand_alone(parsed):
     assert lines[:2] == ["001012", "机密★5年"] and "特急" in lines  # 份号, 密级, 紧急程度
     assert "XXX〔2023〕X 号" in lines and "测试公文标题" in lines  # 发文字号 and title are not run together
     notice = [s.text for s in _doc(parsed, "pdf/gongwen_redhead_notice_2p.pdf").segments if s.parent is None]
-    assert "抄送：教育局，教育局。" in notice
+    assert "抄送：教育局，教育局。" in notice and "分送：教育局，教育局。" in notice  # 印发机关 国防部 apart
 
 
 def test_docx_headers_stay_out_of_the_body(parsed):
