@@ -413,9 +413,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     limit: int = Query(20, ge=1, le=100), format: str = Query("json", pattern="^(json|docx)$")):
         require(who, Role.REVIEWER, Role.PUBLICITY)
         if measure is not None:
-            store.require_measure(measure)
-        if who.role is Role.REVIEWER and measure is not None:
-            _check_measure(store, who, measure)
+            if who.role is Role.REVIEWER:
+                _check_measure(store, who, measure)
+            else:
+                store.require_measure(measure)
         items = rank_experiences(store, measure=measure, region=region, limit=limit,
                                  cleared_only=who.role is Role.PUBLICITY)
         if who.role is Role.REVIEWER and measure is None:
@@ -433,7 +434,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check_passage(store, who, passage_id)
         if body.action not in ("relabel", "exemplary", "not_exemplary", "cleared", "uncleared"):
             raise ApiError(422, "invalid_action", f"unknown action {body.action!r}")
-        valid = {r["id"] for r in store.db.query("SELECT id FROM measures")}
+        valid = store.measure_ids()
         if body.action == "relabel":
             if body.measures is None or any(m not in valid for m in body.measures):
                 raise ApiError(422, "invalid_measures", "relabel needs measures that exist in the catalog")
@@ -451,11 +452,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                         "measures": json.dumps(labelled) if labelled is not None else None,
                                         "note": body.note, "created_at": now()}).last_pk
             if body.action == "relabel":
-                if kept:
-                    db.execute(f"DELETE FROM passage_labels WHERE passage_id = ? AND measure NOT IN "
-                               f"({','.join('?' * len(kept))})", [passage_id, *kept])
-                else:
-                    db.execute("DELETE FROM passage_labels WHERE passage_id = ?", [passage_id])
+                db.execute("DELETE FROM passage_labels WHERE passage_id = ? AND measure NOT IN "
+                           "(SELECT value FROM json_each(?))", [passage_id, json.dumps(kept)])
                 db["passage_labels"].insert_all([{"passage_id": passage_id, "measure": m, "score": 1.0, "eligible": 1,
                                                   "origin": "review"} for m in body.measures])
             store.reindex_passage(passage_id)

@@ -29,14 +29,15 @@ _PERCENT_WORD = "百分之"
 _MINUS = frozenset("-－−")
 _TRAILING_SCALE = re.compile(r"[0-9.]+(万亿|亿|万|千)")  # 0.6万 in "2.5、3.1、0.6万公里": the scale is shared too
 _SCALE_OF = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000)}
-# people a bare Chinese magnitude may count ("惠及百万群众", "超过七百五十万"): a figure with no unit
 # a decimal reached by a ratio or coefficient: 城乡居民收入比缩小到1.83, 利用系数达到0.58
 _RATIO_BEFORE = re.compile(
     r"(?:系数|收入比|倍差|指数)(?:由[0-9.]+)?(?:提高|提升|增加|上升|缩小|缩减|下降|降低|降|收窄|扩大|保持|稳定)?"
     r"(?:到|至|为|达到|达|在)$|(?:系数|收入比|倍差)(?:由|从)$"
 )
 _IDIOM_MAGNITUDES = frozenset(("亿万", "千万", "万千", "万万", "千千万万", "千万万"))
+# people a bare Chinese magnitude may count ("惠及百万群众", "超过七百五十万"): a figure with no unit
 _PEOPLE_AFTER = ("群众", "居民", "农民", "职工", "游客", "市民", "村民", "农户", "学生", "患者")
+_COUNT_AFTER = ("以上", "多", "余", "左右", *_PEOPLE_AFTER)  # words after a bare magnitude that make it a count
 _CIRCLE = re.compile(r"[\u4e00-\u9fff]{0,8}?圈")  # a planning label: 15分钟社区生活圈
 _DURATIONS = frozenset(("小时", "分钟"))
 
@@ -223,7 +224,7 @@ class Scanner:
             if parsed.magnitude_only and not ordinal:
                 if self.vague_before.at_end(before):
                     return None  # 上亿, 数万, 几十万
-                if not (self.bounds.at_end(before) or text.startswith(("以上", "多", "余", "左右", *_PEOPLE_AFTER), end)):
+                if not (self.bounds.at_end(before) or text.startswith(_COUNT_AFTER, end)):
                     return None  # 百万吨乙烯, 千亿级, 千家万户: a name or an idiom
         if unit is None:
             if ordinal:
@@ -251,7 +252,7 @@ class Scanner:
         if self._is_threshold(text, end, before):
             return False  # 百亿以上农业特色产业: a class
         return bool(self.bounds.at_end(before) or self.approx_before.at_end(before)
-                    or text.startswith(("以上", "多", "余", "左右", *_PEOPLE_AFTER), end))
+                    or text.startswith(_COUNT_AFTER, end))
 
     def _is_other_word(self, text: str, unit_start: int, unit_s: str) -> bool:
         """True when the unit's characters begin another word (项目 is not 项 + 目)."""

@@ -51,10 +51,11 @@ def create_token(store: Store, role: Role | str, *, name: str = "", region: str 
         if known is None:
             raise StoreError(f"unknown region {region!r}: use a 区县 or platform name, e.g. 璧山区 or 两江新区")
         region = known.name
-    unknown = sorted(set(lead_units or ()) - store.lead_units())
+    known_units = store.lead_units()
+    unknown = sorted(set(lead_units or ()) - known_units)
     if unknown:
         raise StoreError(f"unknown lead unit {'、'.join(unknown)}: the catalog's lead units are "
-                         f"{'、'.join(sorted(store.lead_units()))}")
+                         f"{'、'.join(sorted(known_units))}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write():
         row = store.db["tokens"].insert({

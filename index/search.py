@@ -129,7 +129,7 @@ def _filter_expression(store: Store, f: SearchFilters) -> str | None:
     """Filters as FTS5 tag clauses (see index.tags), so they intersect inside the index."""
     wanted = [
         tags.measure_tag(f.measure) if f.measure is not None else None,
-        tags.region_tag(f.region) if f.region else None,
+        tags.region_tag(tags.official_region(f.region)) if f.region else None,
         tags.applicant_tag(f.applicant_type) if f.applicant_type else None,
         tags.year_tag(f.year) if f.year is not None else None,
         tags.format_tag(f.format) if f.format else None,

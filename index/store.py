@@ -147,29 +147,29 @@ class Store:
             } for m in campaign.measures), replace=True)
         return cid
 
-    def measure_ids(self) -> set[int]:
-        """The measure numbers of the campaigns recorded here (the packaged catalog before any ingest)."""
-        ids = {int(r["id"]) for r in self.db.query("SELECT DISTINCT id FROM measures")}
-        if not ids:
+    def _catalog(self) -> list[tuple[int, list[str]]]:
+        """(measure, lead units) of the campaigns recorded here; the packaged catalog before any ingest."""
+        rows = [(int(r["id"]), json.loads(r["lead_units"])) for r in self.db.query("SELECT id, lead_units FROM measures")]
+        if not rows:
             from classify import load_campaign
 
-            ids = {m.id for m in load_campaign().measures}
-        return ids
+            rows = [(m.id, list(m.lead_units)) for m in load_campaign().measures]
+        return rows
+
+    def measure_ids(self) -> set[int]:
+        """The measure numbers of the campaigns recorded here."""
+        return {m for m, _ in self._catalog()}
 
     def lead_units(self) -> set[str]:
-        """Every lead unit of the recorded campaigns (the packaged catalog before any ingest)."""
-        units = {u for r in self.db.query("SELECT lead_units FROM measures") for u in json.loads(r["lead_units"])}
-        if not units:
-            from classify import load_campaign
-
-            units = {u for m in load_campaign().measures for u in m.lead_units}
-        return units
+        """Every lead unit of the campaigns recorded here."""
+        return {u for _, units in self._catalog() for u in units}
 
     def require_measure(self, measure: int) -> None:
-        """Raises NotFoundError for a measure number no campaign here has (31 in a 30-measure notice)."""
-        if measure not in self.measure_ids():
-            raise UnknownMeasureError(f"measure {measure} is not in the campaign catalog "
-                                      f"({min(self.measure_ids())}–{max(self.measure_ids())})")
+        """Raises UnknownMeasureError for a measure number no campaign here has (31 in a 30-measure notice)."""
+        known = self.measure_ids()
+        if measure not in known:
+            span = f"{min(known)}–{max(known)}" if known else "none are loaded"
+            raise UnknownMeasureError(f"measure {measure} is not in the campaign catalog ({span})")
 
     # -- documents -----------------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:

@@ -32,7 +32,7 @@ def official_region(name: str) -> str:
 
 
 def region_tag(region: str | None) -> str:
-    return "r" + (_clean(official_region(region)) if region else NO_REGION)
+    return "r" + (_clean(region) if region else NO_REGION)
 
 
 def applicant_tag(applicant_type: str | None) -> str:

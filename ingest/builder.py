@@ -119,9 +119,8 @@ def _strip_furniture(blocks: list[RawBlock], pages: int) -> tuple[list[RawBlock]
                                  if b.furniture in ("header", "footer") and _has_page_number_part(b.text.strip()))
     for b in blocks:
         text = b.text.strip()
-        if (
-            b.kind is not SegmentKind.TABLE and is_page_number(text) and not _bare_number_in_body(b, text)
-            and not (b.furniture and bare_in_margin[(b.page, b.furniture)] > 1 and _BARE_NUMBER.match(text))
+        if b.kind is not SegmentKind.TABLE and is_page_number(text) and (
+            not _BARE_NUMBER.match(text) or _lone_in_margin(b, bare_in_margin)
         ):
             furniture.append(Furniture(page=b.page, kind="page_number", text=text))
             continue
@@ -176,13 +175,15 @@ def join_page_breaks(blocks: list[RawBlock]) -> list[RawBlock]:
 _BARE_NUMBER = re.compile(r"^[-−－]?[0-9０-９]{1,4}$")
 
 
-def _bare_number_in_body(b: RawBlock, text: str) -> bool:
-    """A plain number laid out inside the page body (a chart label, a cell of an unruled table) is data.
+def _lone_in_margin(b: RawBlock, bare_in_margin: Counter) -> bool:
+    """Whether a bare number (3, not — 3 — or 第3页) is a page number: alone in its page margin.
 
-    Only a parser that knows positions can say so: it flags margin blocks, and a bare number outside the
-    margins is kept. Decorated page numbers (— 3 —, 第3页, 3/4) are page numbers wherever they are.
+    A bare number inside the page body (a chart label, a cell of an unruled table) or one of several in a
+    margin (a table's bottom row) is data. Without positions (TXT, DOCX) a bare number line is a page number.
     """
-    return b.bbox is not None and b.furniture is None and _BARE_NUMBER.match(text) is not None
+    if b.furniture is None:
+        return b.bbox is None
+    return bare_in_margin[(b.page, b.furniture)] <= 1
 
 
 def _has_page_number_part(text: str) -> bool:

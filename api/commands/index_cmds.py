@@ -29,13 +29,15 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _check_measure(store, measure: int | None) -> None:
-    """A measure number the catalog knows, or a one-line error naming the valid range."""
+    """A measure number the catalog knows, or a one-line usage error naming the valid range."""
+    from index import UnknownMeasureError
+
     if measure is None:
         return
-    known = store.measure_ids()
-    if measure not in known:
-        span = f"{min(known)}–{max(known)}" if known else "none are loaded"
-        raise click.BadParameter(f"measure {measure} is not in the campaign catalog ({span})", param_hint="measure")
+    try:
+        store.require_measure(measure)
+    except UnknownMeasureError as exc:
+        raise click.BadParameter(exc.reason, param_hint="measure") from exc
 
 
 def _files(paths: tuple[Path, ...], store_dir: Path | None = None) -> list[Path]:
