@@ -1,8 +1,9 @@
-"""Workers: claim jobs from the store's queue and run them, until told to stop.
+"""Workers: claim jobs from the store's queue and run them through the engine, until told to stop.
 
 Text workers and OCR workers are separate processes serving separate job kinds, so a pile of scans
-never holds up text files. A worker keeps its lease alive while a long job runs; if the worker dies, the
-lease runs out and another worker retries the job (at most `max_attempts` times).
+never holds up text files. Each worker registers itself (host, pid, process start time) and a
+heartbeat thread keeps it and its running job's lease alive; jobs held by workers that are gone are put
+back at once when a worker or the server starts, and by any worker once a silent worker's lease runs out.
 """
 
 from __future__ import annotations
@@ -14,33 +15,70 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 
-from api.pipeline import JobRunner, Pipeline, settle_heap
+from api.engine import Engine, JobOutcome, escape_name
+from api.sandbox import Aborted
 from api.settings import Settings
 from index import Store
-from index.queue import JobKind, claim, extend_lease
-from ingest import ParseOptions
+from index.queue import (
+    JobKind,
+    WorkerInfo,
+    beat,
+    claim,
+    reclaim_orphans,
+    register_worker,
+    release,
+    worker_stopped,
+)
 
 log = logging.getLogger("jili.worker")
 
-KINDS = {"text": [JobKind.ARCHIVE, JobKind.TEXT], "ocr": [JobKind.OCR], "all": [JobKind.ARCHIVE, JobKind.TEXT, JobKind.OCR]}
+KINDS = {"text": [JobKind.TEXT], "ocr": [JobKind.OCR], "all": [JobKind.TEXT, JobKind.OCR]}
+
+
+def process_start(pid: int) -> str:
+    """The start time of a process (clock ticks since boot, /proc/<pid>/stat), '' when it does not exist."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            stat = fh.read()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def process_alive(pid: int, start: str) -> bool:
+    """The process `pid` is still the one that started at `start` (not gone, not a reused pid)."""
+    return bool(start) and process_start(pid) == start
+
+
+def reclaim(store: Store, settings: Settings) -> int:
+    """Put back the jobs of workers that are gone (this host: at once; elsewhere: once silent)."""
+    return reclaim_orphans(store, host=socket.gethostname(), alive=process_alive, stale_s=settings.worker_stale_s)
 
 
 def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None, stop: threading.Event | None = None,
-               idle_sleep: float = 0.5, until_idle: bool = False, settle: bool = False) -> int:
-    """Process jobs until `stop` is set (or, with `until_idle`, until the queue is empty). Returns jobs run.
+               idle_sleep: float = 0.5, until_idle: bool = False, warm: bool = False,
+               hand_over_ocr: bool | None = None, engine: Engine | None = None,
+               on_outcome: Callable[[JobOutcome], None] | None = None) -> int:
+    """Process jobs until `stop` is set (or, with `until_idle`, until none is left to claim). Returns jobs run.
 
-    `settle`: this process exists to run jobs, so tune its garbage collector once loaded (`settle_heap`).
+    `warm`: this process exists to run jobs, so load the models first and settle the heap.
+    `hand_over_ocr`: a text worker hands scans to the OCR workers (default: when the settings have any).
     """
-    name = name or f"{socket.gethostname()}:{os.getpid()}:{kind}"
+    host, pid = socket.gethostname(), os.getpid()
+    name = name or f"{host}:{pid}:{kind}"
     stop = stop or threading.Event()
     store = Store(settings.data_dir)
-    pipeline = Pipeline(store, options=ParseOptions(timeout_s=settings.parse_timeout_s or None,
-                                                    max_pages=settings.max_pages, ocr=settings.ocr))
-    runner = JobRunner(pipeline, name)
-    if settle:
-        pipeline.warm()
-        settle_heap()
+    if hand_over_ocr is None:
+        hand_over_ocr = kind == "text" and settings.ocr_workers > 0
+    engine = engine or Engine(store, settings, ocr=kind in ("ocr", "all"), hand_over_ocr=hand_over_ocr)
+    if warm:
+        engine.warm()
+    register_worker(store, WorkerInfo(name, host, pid, process_start(pid), kind))
+    reclaim(store, settings)
+    life = _Heartbeat(settings, name)
+    life.start()
     kinds = KINDS[kind]
     done = 0
     try:
@@ -51,60 +89,71 @@ def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None
                     break
                 stop.wait(idle_sleep)
                 continue
-            beat = _Heartbeat(settings, job.id, name)
-            beat.start()
+            life.job = job
+            engine.sandbox.abort = stop
             try:
-                status = runner.run(job)
-                log.info("%s: %s -> %s", name, job.filename, status)
-            except Exception as exc:  # never let one file kill the worker; the lease brings it back later
+                outcome = engine.process(job)
+                log.info("%s: %s -> %s %s", name, escape_name(job.label), outcome.status, outcome.error_code or "")
+                if on_outcome:
+                    on_outcome(outcome)
+            except Aborted:
+                release(store, job)  # stopping: the job goes back to the queue as it was
+                log.info("%s: stopped during %s; it is queued again", name, escape_name(job.label))
+                break
+            except Exception as exc:  # never let one file kill the worker; a store failure is retried by lease
                 log.exception("%s: job %s failed unexpectedly", name, job.id)
-                with contextlib.suppress(Exception):  # the store itself failing: the lease retries the job later
-                    runner._fail(job, "internal_error", f"{job.filename}: processing failed ({type(exc).__name__}: {exc})")
+                with contextlib.suppress(Exception):
+                    engine._fail(job, "internal_error", f"{job.label}: processing failed ({type(exc).__name__})")
             finally:
-                beat.stop()
+                life.job = None
             done += 1
     finally:
+        life.stop()
+        engine.close()
+        with contextlib.suppress(Exception):
+            worker_stopped(store, name)
         store.close()
     return done
 
 
 class _Heartbeat(threading.Thread):
-    def __init__(self, settings: Settings, job_id: int, worker: str):
-        super().__init__(daemon=True)
-        self.settings, self.job_id, self.worker = settings, job_id, worker
+    """Every few seconds: the worker is alive, its running job's lease is extended, and now and then the
+    jobs of silent workers elsewhere are put back."""
+
+    def __init__(self, settings: Settings, worker: str):
+        super().__init__(daemon=True, name="jili-heartbeat")
+        self.settings, self.worker = settings, worker
+        self.job = None
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         store = Store(self.settings.data_dir)
+        period = max(min(self.settings.lease_s / 3, 5.0), 0.2)
+        last_reclaim = time.monotonic()
         try:
-            while not self._stop_event.wait(max(self.settings.lease_s / 3, 0.5)):
-                extend_lease(store, self.job_id, self.worker, self.settings.lease_s)
+            while not self._stop_event.wait(period):
+                with contextlib.suppress(Exception):  # a busy store: the next beat tries again
+                    beat(store, self.worker, self.job, self.settings.lease_s)
+                    if time.monotonic() - last_reclaim > self.settings.worker_stale_s / 2:
+                        reclaim(store, self.settings)
+                        last_reclaim = time.monotonic()
         finally:
             store.close()
 
     def stop(self) -> None:
         self._stop_event.set()
+        self.join(5)
 
 
-def worker_process(settings_data: dict, kind: str, name: str) -> None:
-    """Entry point of a worker process (spawned by `jili serve`)."""
+def worker_main(settings_data: dict, kind: str, name: str) -> None:
+    """Entry point of a worker process started by `jili serve` (it dies with the server)."""
+    from api.sandbox import die_with_parent
+
+    die_with_parent(signal.SIGTERM)
+    settings = Settings(**settings_data)
+    settings.confine()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    run_worker(Settings(**settings_data), kind, name=name, stop=stop, settle=True)
-
-
-def start_worker_processes(settings: Settings, text_workers: int, ocr_workers: int) -> list:
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    procs = []
-    data = settings.model_dump(mode="json")
-    for kind, n in (("text", text_workers), ("ocr", ocr_workers)):
-        for i in range(n):
-            p = ctx.Process(target=worker_process, args=(data, kind, f"{socket.gethostname()}:{kind}{i}:{time.time():.0f}"),
-                            daemon=False)  # workers fork a child per file for the time limit
-            p.start()
-            procs.append(p)
-    return procs
+    run_worker(settings, kind, name=name, stop=stop, warm=True)

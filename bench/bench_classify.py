@@ -115,7 +115,7 @@ def main() -> None:
     from ingest import ParseOptions, parse_path
 
     samples = sorted((ROOT / "corpora" / "samples").glob("*.docx"))
-    docs = [r.document for p in samples for r in parse_path(p, ParseOptions(timeout_s=None, ocr=False)) if r.document]
+    docs = [r.document for p in samples for r in parse_path(p, ParseOptions(ocr=False)) if r.document]
     if docs:
         median, best = rate(lambda: [classify_document(d, clf) for d in docs], len(docs), args.repeat)
         n_passages = sum(len(d.passages) for d in docs) / len(docs)

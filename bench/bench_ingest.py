@@ -81,7 +81,7 @@ def main() -> None:
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    options = ParseOptions(timeout_s=None, ocr=False)
+    options = ParseOptions(ocr=False)
     parse_document(generated_pdf(2), "warm.pdf", options)  # imports and first-use costs
 
     data = generated_pdf(args.pages)

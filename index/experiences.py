@@ -13,7 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from index import tags
-from index.phrases import figure_phrase
+from index.phrases import citation, figure_phrase
+from index.reviews import LATEST_MARK, is_cleared
 from index.store import Store
 
 RANKER_VERSION = "experiences.v2"
@@ -47,9 +48,10 @@ class Experience:
     figures: list[dict] = field(default_factory=list)
     review: str | None = None
 
+    archive_path: str | None = None
+
     def citation(self) -> str:
-        pages = f"第{self.page}页" if self.page == self.end_page else f"第{self.page}–{self.end_page}页"
-        return f"{self.filename}，{pages}"
+        return citation(self.filename, self.archive_path, self.page, self.end_page)
 
 
 def _features(row: dict, n_figures: int, review: str | None) -> tuple[dict[str, float], list[str]]:
@@ -94,9 +96,8 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
         params.append(tags.official_region(region))
     rows = list(db.query(
         "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.measure, pl.score, d.region, "
-        "d.filename, m.title AS measure_title, "
-        "(SELECT r.action FROM reviews r WHERE r.passage_id = p.id AND r.action IN "
-        " ('exemplary','not_exemplary','cleared','uncleared') ORDER BY r.id DESC LIMIT 1) AS review, "
+        "d.filename, d.archive_path, m.title AS measure_title, "
+        f"{LATEST_MARK.format(pid='p.id')} AS review, "
         "(SELECT COUNT(*) FROM figures f WHERE f.passage_id = p.id AND f.suspect = 0) AS n_figures "
         "FROM passages p JOIN passage_labels pl ON pl.passage_id = p.id "
         "JOIN documents d ON d.id = p.document_id "
@@ -106,13 +107,13 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
     for r in rows:
         if r["review"] == "not_exemplary":
             continue
-        if cleared_only and r["review"] not in ("exemplary", "cleared"):
+        if cleared_only and not is_cleared(r["review"]):
             continue
         feats, reasons = _features(r, r["n_figures"], r["review"])
         score = sum(_WEIGHTS[k] * v for k, v in feats.items())
         exp = Experience(r["id"], r["document_id"], r["region"], r["filename"], r["page"], r["end_page"], r["heading"],
                          r["text"], r["measure"], r["measure_title"], round(score, 4), feats, reasons,
-                         review=r["review"])
+                         review=r["review"], archive_path=r["archive_path"])
         if r["id"] not in best or best[r["id"]].score < exp.score:
             best[r["id"]] = exp
     pool = sorted(best.values(), key=lambda e: -e.score)
@@ -131,6 +132,27 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
             "SELECT raw, kind, value_num AS value, unit, metric, direction, page FROM figures "
             "WHERE passage_id = ? AND suspect = 0 ORDER BY start", [e.passage_id])]
     return chosen
+
+
+def experiences_for(store: Store, who, *, measure: int | None = None, region: str | None = None, limit: int = 20,
+                    chosen: list[int] | None = None) -> tuple[list[Experience], list[dict]]:
+    """The ranked experiences a principal may see (publicity: cleared only; a reviewer: its measures),
+    optionally only the `chosen` passages. Returns the items and their JSON."""
+    from index.access import Hidden, measures_of, require
+    from index.auth import Role
+
+    require(who, Role.REVIEWER, Role.PUBLICITY)
+    items = rank_experiences(store, measure=measure, region=region, limit=100 if chosen else limit,
+                             cleared_only=who.role is Role.PUBLICITY)
+    led = measures_of(store, who)
+    if led is not None:
+        items = [e for e in items if e.measure in set(led)]
+    if chosen:
+        wanted = set(chosen)
+        items = [e for e in items if e.passage_id in wanted]
+        if not items:
+            raise Hidden("experiences")
+    return items, experiences_json(items)
 
 
 def experiences_json(items: list[Experience]) -> list[dict]:

@@ -36,3 +36,15 @@ def figure_phrase(f: dict) -> str:
     word = _CHANGE_WORDS.get((direction, unit or "")) or (
         ("增长" if change else "增加") if direction == "up" else ("下降" if change else "减少"))
     return word + raw
+
+
+def citation(filename: str, archive_path: str | None, page: int, end_page: int | None = None) -> str:
+    """How jili cites a place in a file, everywhere: "材料.zip!报告.pdf，第2页" or "…，第2–3页".
+
+    >>> citation("材料.zip", "报告.pdf", 2, 3)
+    '材料.zip!报告.pdf，第2–3页'
+    """
+    name = f"{filename}!{archive_path}" if archive_path else filename
+    end = end_page or page
+    return f"{name}，第{page}页" if end == page else f"{name}，第{page}–{end}页"
+

@@ -95,5 +95,31 @@ def m001_initial(db: Database) -> None:
                "tokenize='unicode61')")
 
 
+@migrations()
+def m002_engine(db: Database) -> None:
+    """The processing engine: fair turns, upload roots, live workers; recommendation lists in the store."""
+    db["files"].add_column("turn", int)
+    db["files"].add_column("root_id", int)
+    db.execute("UPDATE files SET turn = id, root_id = COALESCE(parent_id, id)")
+    # the claim reads only queued rows, in turn order: a partial index keeps finished rows out of it
+    db.execute("CREATE INDEX IF NOT EXISTS files_queue ON files (turn, id) WHERE status = 'queued'")
+    db.execute("CREATE INDEX IF NOT EXISTS files_active ON files (id) WHERE status IN ('queued', 'processing')")
+    db["files"].create_index(["root_id"], if_not_exists=True)
+    db["batches"].add_column("start_turn", int)
+    db["workers"].create(
+        {"id": str, "host": str, "pid": int, "proc_start": str, "kind": str, "started_at": str,
+         "heartbeat_at": float, "stopped_at": str},
+        pk="id",
+    )
+    db["recommendations"].create(
+        {"measure": int, "campaign_id": int, "position": int, "region": str, "justification": str,
+         "passage_ids": str},
+        pk=("measure", "position"),
+    )
+    db["recommendation_lists"].create(
+        {"measure": int, "updated_at": str, "updated_by": str}, pk="measure",
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -24,6 +24,7 @@ from index.grams import (
     snippet,
     terms,
 )
+from index.phrases import citation
 from index.store import Store
 
 
@@ -62,9 +63,7 @@ class SearchHit:
     measures: list[dict] = field(default_factory=list)
 
     def citation(self) -> str:
-        pages = f"第{self.page}页" if self.page == self.end_page else f"第{self.page}–{self.end_page}页"
-        name = f"{self.filename}!{self.archive_path}" if self.archive_path else self.filename
-        return f"{name}，{pages}"
+        return citation(self.filename, self.archive_path, self.page, self.end_page)
 
 
 @dataclass

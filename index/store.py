@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -76,6 +77,15 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def ping(self) -> None:
+        """Raises when the database cannot be read."""
+        self.db.execute("SELECT 1").fetchone()
+
+    def rollback_open(self) -> None:
+        """Roll back a transaction left open by a failed caller (a pooled connection is then clean)."""
+        if self.db.conn.in_transaction:
+            self.db.conn.rollback()
+
     @contextlib.contextmanager
     def write(self):
         """A write transaction taken with BEGIN IMMEDIATE (nested calls become savepoints).
@@ -129,6 +139,47 @@ class Store:
         os.replace(tmp, path)
         return path
 
+    def put_original_stream(self, fh, limit: int, chunk: int = 1024 * 1024) -> tuple[str, int, bytes]:
+        """Copy a stream into the store in chunks, hashing as it goes: (sha256, size, first bytes).
+
+        Past `limit` bytes it stops and returns ("", size so far, first bytes); nothing is kept.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.files_dir, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while block := fh.read(chunk):
+                    if not head:
+                        head = block[:64]
+                    size += len(block)
+                    if size > limit:
+                        return "", size, head
+                    digest.update(block)
+                    out.write(block)
+            sha = digest.hexdigest()
+            final = self.original_path(sha)
+            if not final.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                tmp = None
+            return sha, size, head
+        finally:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def put_original_file(self, source: Path, sha256: str) -> Path:
+        """Move a staged file (already hashed) into the store; an existing original is kept as it is."""
+        path = self.original_path(sha256)
+        if path.exists():
+            source.unlink(missing_ok=True)
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path)
+        return path
+
     # -- campaign ------------------------------------------------------------------------------------
     def ensure_campaign(self, campaign) -> int:
         """Record the campaign and its measures (idempotent). Returns the campaign's year as its id."""
@@ -170,6 +221,20 @@ class Store:
         if measure not in known:
             span = f"{min(known)}–{max(known)}" if known else "none are loaded"
             raise UnknownMeasureError(f"measure {measure} is not in the campaign catalog ({span})")
+
+    def measure_row(self, measure: int) -> dict:
+        """The measure's row (latest campaign), lists decoded; UnknownMeasureError when there is none."""
+        self.require_measure(measure)
+        row = next(self.db.query("SELECT * FROM measures WHERE id = ? ORDER BY campaign_id DESC LIMIT 1", [measure]),
+                   None)
+        if row is None:  # the packaged catalog, before anything was ingested
+            from classify import load_campaign
+
+            m = next(m for m in load_campaign().measures if m.id == measure)
+            return {"campaign_id": load_campaign().year, "id": m.id, "title": m.title, "lead_units": list(m.lead_units),
+                    "co_units": list(m.co_units), "applicant_types": [a.value for a in m.applicant_types],
+                    "incentives": list(m.incentives)}
+        return row | {k: json.loads(row[k]) for k in ("lead_units", "co_units", "applicant_types", "incentives")}
 
     # -- documents -----------------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:
@@ -303,17 +368,21 @@ class Store:
                 self.reindex_passage(r["id"])
 
     def passage_cleared(self, passage_id: int) -> bool:
-        """Cleared for publicity: the latest exemplary/clearance mark says so."""
-        last = next(self.db.query(
-            "SELECT action FROM reviews WHERE passage_id = ? AND action IN "
-            "('exemplary', 'not_exemplary', 'cleared', 'uncleared') ORDER BY id DESC LIMIT 1", [passage_id]), None)
-        return bool(last and last["action"] in ("exemplary", "cleared"))
+        """Cleared for publicity, by the latest mark (index.reviews)."""
+        from index.reviews import is_cleared, latest_mark
+
+        return is_cleared(latest_mark(self, passage_id))
 
     def document_row(self, document_id: str) -> dict:
         try:
             return self.db["documents"].get(document_id)
         except Exception as exc:  # sqlite_utils.db.NotFoundError
             raise NotFoundError(f"no document {document_id}") from exc
+
+    def document_measure_ids(self, document_id: str) -> list[int]:
+        """The document's measures, strongest first."""
+        return [r[0] for r in self.db.execute(
+            "SELECT measure FROM document_measures WHERE document_id = ? ORDER BY score DESC", [document_id])]
 
     def document(self, document_id: str) -> Document:
         return Document.from_json(self.document_row(document_id)["document_json"])

@@ -55,12 +55,46 @@ def _safe_path(name: str) -> bool:
     return ".." not in parts and not posixpath.normpath(norm).startswith("..")
 
 
+_CENTRAL = b"PK\x01\x02"
+
+
+def _without_utf8_flags(data: bytes) -> bytes:
+    """A copy whose central directory entries no longer claim UTF-8 names (bit 0x800 cleared).
+
+    Some Windows tools set the flag over GBK bytes; zipfile then cannot decode the name at all. Without
+    the flag the names are decoded the careful way (`decode_member_name`: UTF-8, then GB18030).
+    """
+    buf = bytearray(data)
+    i = buf.find(_CENTRAL)
+    while i >= 0 and i + 10 <= len(buf):
+        flags = int.from_bytes(buf[i + 8:i + 10], "little")
+        buf[i + 8:i + 10] = (flags & ~0x800).to_bytes(2, "little")
+        i = buf.find(_CENTRAL, i + 46)
+    return bytes(buf)
+
+
+def open_zip(data: bytes, filename: str) -> zipfile.ZipFile:
+    """Open a zip's directory, or raise CorruptFileError naming what is wrong with it."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except UnicodeDecodeError:
+        try:
+            return zipfile.ZipFile(io.BytesIO(_without_utf8_flags(data)))
+        except Exception as exc:  # noqa: BLE001 - see below
+            raise CorruptFileError(f"the zip archive's directory is damaged ({type(exc).__name__})",
+                                   filename=filename) from exc
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError, OverflowError) as exc:
+        raise CorruptFileError(f"the zip archive is damaged or truncated ({exc})", filename=filename) from exc
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    """A member stored as a symbolic link (Unix mode S_IFLNK in the external attributes)."""
+    return info.create_system == 3 and (info.external_attr >> 16) & 0o170000 == 0o120000
+
+
 def iter_members(data: bytes, filename: str, options: ParseOptions) -> Iterator[Member]:
     """Yield each file member of the archive with its bytes, or with the error that stops it alone."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise CorruptFileError(f"the zip archive is damaged or truncated ({exc})", filename=filename) from exc
+    zf = open_zip(data, filename)
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > options.zip_max_members:
@@ -83,31 +117,41 @@ def iter_members(data: bytes, filename: str, options: ParseOptions) -> Iterator[
                 yield Member(name, None, UnsafeArchiveError(
                     "the member path escapes the archive (zip slip); it was not extracted", filename=member_label))
                 continue
+            if _is_link(info):
+                yield Member(name, None, UnsafeArchiveError(
+                    "the member is a symbolic link, not a file; it was not extracted", filename=member_label))
+                continue
             if info.flag_bits & 0x1:
                 from ingest.errors import EncryptedFileError
 
                 yield Member(name, None, EncryptedFileError(
                     "the archive member is encrypted; a password is needed", filename=member_label))
                 continue
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > 1_000_000 and ratio > options.zip_max_ratio:
-                yield Member(name, None, LimitExceededError(
-                    f"compression ratio {ratio:.0f}:1 exceeds {options.zip_max_ratio:.0f}:1 (zip bomb?)",
-                    filename=member_label))
-                continue
-            if info.file_size > options.max_bytes:
-                yield Member(name, None, LimitExceededError(
-                    f"the member is {info.file_size} bytes, more than the limit of {options.max_bytes}",
-                    filename=member_label))
-                continue
             try:
-                # read at most the declared size + 1 byte: a lying header cannot inflate us further
-                with zf.open(info) as fh:
-                    payload = fh.read(info.file_size + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                fh = zf.open(info)  # checks the member's own header against the directory, reads nothing yet
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, RuntimeError) as exc:
                 yield Member(name, None, CorruptFileError(f"the member could not be extracted ({exc})",
                                                           filename=member_label))
                 continue
+            with fh:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > 1_000_000 and ratio > options.zip_max_ratio:
+                    yield Member(name, None, LimitExceededError(
+                        f"compression ratio {ratio:.0f}:1 exceeds {options.zip_max_ratio:.0f}:1 (zip bomb?)",
+                        filename=member_label))
+                    continue
+                if info.file_size > options.max_bytes:
+                    yield Member(name, None, LimitExceededError(
+                        f"the member is {info.file_size} bytes, more than the limit of {options.max_bytes}",
+                        filename=member_label))
+                    continue
+                try:
+                    # read at most the declared size + 1 byte: a lying header cannot inflate us further
+                    payload = fh.read(info.file_size + 1)
+                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError, RuntimeError) as exc:
+                    yield Member(name, None, CorruptFileError(f"the member could not be extracted ({exc})",
+                                                              filename=member_label))
+                    continue
             if len(payload) > info.file_size:
                 yield Member(name, None, CorruptFileError("the member is larger than its header declares",
                                                           filename=member_label))

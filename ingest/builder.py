@@ -51,6 +51,7 @@ class ParsedContent:
     metadata: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)
+    ocr_needed: list[int] = field(default_factory=list)  # pages that need OCR, which was off
     furniture: list[Furniture] = field(default_factory=list)
 
 
@@ -290,6 +291,7 @@ def build_document(
         segments=segments,
         furniture=furniture,
         ocr_pages=sorted(set(content.ocr_pages)),
+        ocr_needed=sorted(set(content.ocr_needed)),
         metadata=dict(content.metadata),
         warnings=list(content.warnings),
         size=len(data),

@@ -28,7 +28,7 @@ def normalize_for_analysis(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u2060-\u206f\u180e\u034f\ufeff\ufff9-\ufffb\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = r"，。：；！？、（）《》“”‘’【】"

@@ -20,7 +20,7 @@ import zipfile
 from lxml import etree
 
 from ingest.builder import ParsedContent, RawBlock
-from ingest.errors import CorruptFileError
+from ingest.errors import CorruptFileError, LimitExceededError
 from ingest.model import Furniture, SegmentKind, Source
 from ingest.options import ParseOptions
 
@@ -53,10 +53,57 @@ _CAPTION_NAME = re.compile(r"caption|题注|表标题|图标题", re.IGNORECASE)
 _LIST_NAME = re.compile(r"list|列表", re.IGNORECASE)
 
 
+_MACRO_MAIN = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def check_parts(data: bytes, filename: str, options: ParseOptions) -> zipfile.ZipFile:
+    """The package's directory, after checking every part against the size and ratio limits (zip bombs)."""
+    from ingest.archive import open_zip
+
+    zf = open_zip(data, filename)
+    infos = zf.infolist()
+    if len(infos) > options.zip_max_members:
+        raise LimitExceededError(f"the package holds {len(infos)} parts, more than the limit of {options.zip_max_members}",
+                                 filename=filename)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > options.part_max_bytes or (info.file_size > 10 * 1024 * 1024 and ratio > options.part_max_ratio):
+            raise LimitExceededError(f"the part {info.filename} unpacks to {info.file_size // 2**20} MiB "
+                                     f"(ratio {ratio:.0f}:1), over the limit (a decompression bomb?)", filename=filename)
+    return zf
+
+
+def _unmacro(zf: zipfile.ZipFile) -> bytes | None:
+    """A macro-enabled document (.docm) as a plain DOCX package: its macros are never run, only its text read."""
+    try:
+        types = zf.read("[Content_Types].xml")
+    except KeyError:
+        return None
+    if _MACRO_MAIN not in types:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            if info.filename.lower().endswith("vbaproject.bin") or info.filename.lower().endswith("vbadata.xml"):
+                continue
+            body = zf.read(info)
+            if info.filename == "[Content_Types].xml":
+                body = body.replace(_MACRO_MAIN, _DOCX_MAIN)
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
 def parse_docx(data: bytes, filename: str, options: ParseOptions) -> ParsedContent:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    warnings = []
+    with check_parts(data, filename, options) as zf:
+        plain = _unmacro(zf)
+    if plain is not None:
+        data = plain
+        warnings.append("macro-enabled Word document (.docm): its text was read; its macros were removed, never run")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, ValueError) as exc:
@@ -67,8 +114,9 @@ def parse_docx(data: bytes, filename: str, options: ParseOptions) -> ParsedConte
     furniture = reader.read_headers_footers()
     meta = reader.metadata()
     pages = max(reader.page, int(meta.get("pages", "0") or 0), 1)
-    return ParsedContent(blocks=blocks, pages=pages, metadata=meta, warnings=reader.warnings,
-                         ocr_pages=sorted(reader.ocr_pages), furniture=furniture)
+    return ParsedContent(blocks=blocks, pages=pages, metadata=meta, warnings=warnings + reader.warnings,
+                         ocr_pages=sorted(reader.ocr_pages), ocr_needed=sorted(reader.ocr_needed),
+                         furniture=furniture)
 
 
 class _DocxReader:
@@ -79,6 +127,7 @@ class _DocxReader:
         self.page = 1
         self.warnings: list[str] = []
         self.ocr_pages: set[int] = set()
+        self.ocr_needed: set[int] = set()  # pages with pasted images not OCR'd (OCR off)
         self._styles = self._load_styles()
         self._numbering = _Numbering(self.part)
         self._uses_rendered_breaks = self.part.element.find(f".//{T_LRPB}") is not None
@@ -183,6 +232,8 @@ class _DocxReader:
             self._walk(box, blocks)
         if self.options.ocr:
             self._ocr_images(p, blocks)
+        elif self.page not in self.ocr_needed and self._has_large_image(p):
+            self.ocr_needed.add(self.page)
         if not self._uses_rendered_breaks:
             self.page += breaks_after
         if ppr is not None and ppr.find(_w("sectPr")) is not None and not self._uses_rendered_breaks:
@@ -216,6 +267,22 @@ class _DocxReader:
                 row.extend([""] * (span - 1))
             rows.append(row)
         return rows
+
+    def _has_large_image(self, p) -> bool:
+        """A pasted scan or photo (both sides 400 px or more): its text needs OCR."""
+        for blip in p.findall(f".//{{{A}}}blip"):
+            rid = blip.get(f"{{{R}}}embed")
+            if not rid or _inside(blip, T_FALLBACK):
+                continue
+            try:
+                from PIL import Image
+
+                with Image.open(io.BytesIO(self.part.related_parts[rid].blob)) as image:  # the header only
+                    if image.width >= 400 and image.height >= 400:
+                        return True
+            except Exception:  # noqa: BLE001 - an unreadable image is noted when it is OCR'd
+                continue
+        return False
 
     def _ocr_images(self, p, blocks: list[RawBlock]) -> None:
         blips = p.findall(f".//{{{A}}}blip")

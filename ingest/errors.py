@@ -33,9 +33,10 @@ class JiliError(Exception):
 
 
 class IngestError(JiliError):
-    """A file could not be turned into a document."""
+    """A file could not be turned into a document. Raised only as one of the subclasses below, whose
+    codes are the documented set (README, "outcome codes")."""
 
-    code = "ingest_failed"
+    code = "corrupt"
 
 
 class EmptyFileError(IngestError):
@@ -80,3 +81,12 @@ class NoTextError(IngestError):
     """The file parsed but holds no readable text, even after OCR."""
 
     code = "no_text"
+
+
+class OcrRequiredError(NoTextError):
+    """No readable text without OCR, and OCR was off: the service hands such a file to its OCR workers."""
+
+    def __init__(self, reason: str, *, filename: str | None = None, page: int | None = None,
+                 pages: list[int] | None = None):
+        super().__init__(reason, filename=filename, page=page)
+        self.pages = list(pages or [])

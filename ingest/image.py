@@ -24,7 +24,7 @@ def parse_image(data: bytes, filename: str, options) -> ParsedContent:
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise CorruptFileError(f"the image is damaged or truncated ({exc})", filename=filename) from exc
     if not options.ocr:
-        return ParsedContent(blocks=[], pages=1, warnings=["image not OCR'd: OCR is off"])
+        return ParsedContent(blocks=[], pages=1, warnings=["image not OCR'd: OCR is off"], ocr_needed=[1])
     from ingest.ocr import ocr_image
 
     longest = max(image.width, image.height)

@@ -4,7 +4,8 @@ Input is a page's line fragments (text with a box, top-left origin), from the PD
 OCR. Lines that sit close together and overlap horizontally form a block (a paragraph column); blocks
 are ordered by a recursive XY-cut (cut across the page where nothing crosses, else cut between columns),
 which keeps two-column and sidebar layouts from interleaving; each block is then split into
-paragraphs at first-line indents and short last lines.
+paragraphs at first-line indents and short last lines. `page_blocks` does this for one page of any
+positioned source (PDF text layer, OFD glyphs, OCR) and flags paragraphs in the page margins.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+from ingest.builder import RawBlock
 from ingest.clean import join_wrapped
-from ingest.model import BBox
+from ingest.model import BBox, SegmentKind, Source
 
 # a line that opens with 公文 numbering (二、 （三） 4. 第五条) after a finished sentence starts a paragraph
 _NUMBERED = re.compile(r"(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、．]|"
@@ -49,6 +51,7 @@ class Block:
     bottom: float = 0.0
     is_table: bool = False
     payload: object = None  # a table's rows, carried through ordering
+    source: Source | None = None  # where the lines came from, when a page mixes sources (None: the page's)
 
     def add(self, line: Line) -> None:
         if not self.lines:
@@ -159,3 +162,72 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
         cur.append(ln)
     flush()
     return paragraphs
+
+
+MARGIN = 0.085  # top/bottom share of the page where running heads and page numbers live
+
+
+def page_blocks(number: int, height: float, lines: list[Line], tables, source: Source, *,
+                ocr_lines: list[Line] | None = None, margins: bool = True) -> list[RawBlock]:
+    """A page's lines (and ruled tables, as (box, rows)) as blocks in reading order.
+
+    `ocr_lines` are lines OCR'd from images on a page whose other lines come from `source`: they form
+    their own blocks (marked `Source.OCR`) and take their place in the page's reading order.
+    Paragraphs in the top or bottom margin are flagged as header or footer candidates (unless
+    `margins` is off: a page without a usable page box); the builder decides from repetition across
+    pages whether they are running heads.
+    """
+    if tables:
+        def in_table(ln: Line) -> bool:
+            cx, cy = (ln.x0 + ln.x1) / 2, (ln.top + ln.bottom) / 2
+            return any(bb.x0 - 1 <= cx <= bb.x1 + 1 and bb.top - 1 <= cy <= bb.bottom + 1 for bb, _ in tables)
+
+        lines = [ln for ln in lines if not in_table(ln)]
+    blocks = group_blocks(lines)
+    if ocr_lines:
+        for block in group_blocks(ocr_lines):
+            block.source = Source.OCR
+            blocks.append(block)
+    for bb, rows in tables:
+        blocks.append(Block(x0=bb.x0, top=bb.top, x1=bb.x1, bottom=bb.bottom, is_table=True, payload=rows))
+    out: list[RawBlock] = []
+    top_zone, bottom_zone = (height * MARGIN, height * (1 - MARGIN)) if margins else (-1.0, float("inf"))
+    for block in xy_cut(blocks):
+        if block.is_table:
+            out.append(RawBlock(kind=SegmentKind.TABLE, text="", page=number, rows=block.payload,
+                                bbox=BBox(x0=block.x0, top=block.top, x1=block.x1, bottom=block.bottom),
+                                source=source))
+            continue
+        for para in block_paragraphs(block):
+            furniture = None
+            if para.bbox.bottom <= top_zone:
+                furniture = "header"
+            elif para.bbox.top >= bottom_zone:
+                furniture = "footer"
+            out.append(RawBlock(kind=SegmentKind.PARAGRAPH, text=para.text, page=number, bbox=para.bbox,
+                                source=block.source or source, furniture=furniture, height=para.height))
+    return out
+
+
+def mark_headings(blocks: list[RawBlock]) -> None:
+    """Short paragraphs set clearly larger than the body text are headings.
+
+    Sizes are compared within one source: OCR boxes are taller than the glyph boxes of a text layer,
+    so OCR'd images on text pages are measured against each other, not against the text layer.
+    """
+    for source in {b.source for b in blocks}:
+        _mark_headings(blocks, source)
+
+
+def _mark_headings(blocks: list[RawBlock], source: Source) -> None:
+    heights = [(b.height or 0.0, len(b.text)) for b in blocks if b.kind is SegmentKind.PARAGRAPH and b.source is source]
+    weighted = [h for h, n in heights for _ in range(min(n, 200)) if h > 0]
+    if not weighted:
+        return
+    body = median(weighted)
+    for b in blocks:
+        h = b.height or 0.0
+        if b.kind is SegmentKind.PARAGRAPH and b.source is source and not b.furniture and h >= body * 1.25 \
+                and 2 <= len(b.text) <= 40:
+            b.kind = SegmentKind.HEADING
+            b.level = 1

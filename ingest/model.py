@@ -27,6 +27,7 @@ class InputFormat(str, Enum):
     DOC = "doc"  # Word 97 binary in OLE2; WPS Office writes .wps files in this format too
     TXT = "txt"
     IMAGE = "image"
+    OFD = "ofd"  # GB/T 33190 fixed-layout package (a zip holding OFD.xml)
     ZIP = "zip"
 
 
@@ -133,6 +134,7 @@ class Document(BaseModel):
     passages: list[Span] = Field(default_factory=list)
     furniture: list[Furniture] = Field(default_factory=list)
     ocr_pages: list[int] = Field(default_factory=list)
+    ocr_needed: list[int] = Field(default_factory=list, description="pages that need OCR, which was off")
     gongwen: GongwenMeta = Field(default_factory=GongwenMeta)
     metadata: dict[str, str] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)

@@ -30,7 +30,7 @@ def common_chars() -> frozenset[str]:
 class PageQuality:
     chars: int  # non-space characters
     cjk: int
-    pua: int
+    pua: int  # Private Use Area: icon-font glyphs, or a font whose glyphs map nowhere
     fffd: int
     control: int
     latin1: int
@@ -57,7 +57,7 @@ def measure(text: str) -> PageQuality:
             cjk += 1
             if ch not in common:
                 rare += 1
-        elif 0xE000 <= o <= 0xF8FF:
+        elif 0xE000 <= o <= 0xF8FF or o >= 0xF0000:  # the BMP and the two supplementary Private Use Areas
             pua += 1
         elif o == 0xFFFD:
             fffd += 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from ingest.builder import ParsedContent, RawBlock
 from ingest.errors import CorruptFileError
 from ingest.model import SegmentKind
+from ingest.sniff import utf16_without_bom
 
 # Chinese office text is overwhelmingly one of these; trying them strictly, in order, is more reliable
 # than statistical guessing on short files (a 30-byte GBK file is easily "detected" as something else).
@@ -22,12 +24,12 @@ def decode_text(data: bytes, filename: str = "") -> tuple[str, str]:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(enc), enc
-    if data.count(b"\x00") > len(data) * 0.3:
-        for enc in ("utf-16-le", "utf-16-be"):
-            try:
-                return data.decode(enc), enc
-            except UnicodeDecodeError:
-                continue
+    enc = utf16_without_bom(data[:8192])
+    if enc:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            pass
     for enc in _CANDIDATES:
         try:
             return data.decode(enc), enc
@@ -41,9 +43,13 @@ def decode_text(data: bytes, filename: str = "") -> tuple[str, str]:
     return str(best), best.encoding
 
 
+# terminal colour and cursor codes (ESC [ … letter) in text saved from a console
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])?")
+
+
 def parse_txt(data: bytes, filename: str, options) -> ParsedContent:
     text, encoding = decode_text(data, filename)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     blocks = []
     page = 1
     for line in text.split("\n"):

@@ -43,6 +43,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
@@ -129,26 +130,26 @@ class Sample:
             return dt.datetime(2023, 1, 1, 9, 0, 0)
         return dt.datetime(int(m[1]), int(m[2]), int(m[3]), 9, 30, 0)
 
+    def docx_times(self) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+        """DOCX core properties (created, modified, last printed), written by python-docx as UTC ("…Z")."""
+        return self.date - dt.timedelta(days=3), self.date, self.date
+
     def body_chars(self) -> int:
         text = "".join(b.text + "".join("".join(r) for r in b.rows) for b in self.blocks)
         return len(re.sub(r"\s", "", text))
 
 
-def parse(path: Path) -> Sample:
+def read_source(path: Path) -> tuple[dict, str]:
+    """Split a source file into its YAML front matter (a dict) and its Markdown body."""
     raw = path.read_text(encoding="utf-8")
     if not raw.startswith("---\n"):
         raise SystemExit(f"{path}: missing YAML front matter")
     fm, body = raw[4:].split("\n---\n", 1)
-    meta = yaml.safe_load(fm)
-    for key in ("region", "measures", "format", "filename"):
-        if key not in meta:
-            raise SystemExit(f"{path}: front matter lacks {key!r}")
-    if meta["format"] not in ("pdf", "docx") or not meta["filename"].endswith("." + meta["format"]):
-        raise SystemExit(f"{path}: format/filename mismatch")
-    bad = [m for m in meta["measures"] if m not in MEASURES]
-    if bad:
-        raise SystemExit(f"{path}: unknown measures {bad}")
+    return yaml.safe_load(fm), body
 
+
+def tokenize(body: str) -> list[Block]:
+    """One block per non-empty line (a pipe table is one block); roles are assigned by the caller."""
     blocks: list[Block] = []
     lines = [ln.rstrip() for ln in body.splitlines()]
     i = 0
@@ -178,6 +179,21 @@ def parse(path: Path) -> Sample:
             blocks.append(Block("unit", ln))
         else:
             blocks.append(Block("p", ln))
+    return blocks
+
+
+def parse(path: Path) -> Sample:
+    meta, body = read_source(path)
+    for key in ("region", "measures", "format", "filename"):
+        if key not in meta:
+            raise SystemExit(f"{path}: front matter lacks {key!r}")
+    if meta["format"] not in ("pdf", "docx") or not meta["filename"].endswith("." + meta["format"]):
+        raise SystemExit(f"{path}: format/filename mismatch")
+    bad = [m for m in meta["measures"] if m not in MEASURES]
+    if bad:
+        raise SystemExit(f"{path}: unknown measures {bad}")
+
+    blocks = tokenize(body)
 
     # Front part: issuer and 发文字号 before the title.
     t = next(k for k, b in enumerate(blocks) if b.kind == "title")
@@ -295,7 +311,13 @@ def _install_cjk_linebreaking() -> None:
     rlp.wordSplit = word_split
 
 
-def build_pdf(s: Sample, out: Path) -> None:
+def build_pdf(s: Sample, out: Path, render=None, creator: str = "jili scripts/build_samples.py") -> None:
+    """Draw `s` as a 公文-style PDF.
+
+    `render(block, kit)`, when given, is asked first for every block: it returns a list of flowables to
+    use instead of the default ones, or None. `kit` holds the styles (`st`), the style factory, the page
+    geometry and the (fake-)bold paragraph classes, so a caller can render kinds this script does not know.
+    """
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -374,9 +396,17 @@ def build_pdf(s: Sample, out: Path) -> None:
     bold_kinds = {"issuer": BoldParagraph, "title": BoldParagraph, "h1": BoldParagraph,
                   "h2": LightBoldParagraph, "caption": LightBoldParagraph}
 
+    kit = SimpleNamespace(st=st, style=style, size=size, lead=lead, width=width, red=red, colors=colors,
+                          Paragraph=Paragraph, Bold=BoldParagraph, LightBold=LightBoldParagraph,
+                          Table=Table, TableStyle=TableStyle, Spacer=Spacer)
     story = []
     rule_done = False
     for b in s.blocks:
+        if render is not None:
+            flow = render(b, kit)
+            if flow is not None:
+                story.extend(flow)
+                continue
         if b.kind == "table":
             rows = []
             for r, row in enumerate(b.rows):
@@ -434,7 +464,7 @@ def build_pdf(s: Sample, out: Path) -> None:
         author=issuer_text or s.first("signer"),
         subject="2022年度督查激励申报材料",
         keywords="督查激励, 申报材料, " + ", ".join(MEASURES[m] for m in s.meta["measures"]),
-        creator="jili scripts/build_samples.py",
+        creator=creator,
         invariant=1,
     )
     frame = Frame(left, bottom, width, page_h - top - bottom, id="body",
@@ -531,7 +561,13 @@ def _page_field(par) -> None:
     _run(par, " —", SONG, 14)
 
 
-def build_docx(s: Sample, out: Path) -> None:
+def build_docx(s: Sample, out: Path, render=None) -> None:
+    """Write `s` as a DOCX; the red rule goes under the last line before the title.
+
+    `render(block, kit)`, when given, is asked first for every block and returns True when it has added
+    the block to `kit.doc` itself (`kit.para` adds a Normal paragraph, `kit.rule_block` is the block that
+    carries the red rule).
+    """
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -583,8 +619,12 @@ def build_docx(s: Sample, out: Path) -> None:
         return p
 
     issuer = s.first("issuer")
-    has_docno = bool(s.first("docno"))
+    t = next((k for k, b in enumerate(s.blocks) if b.kind == "title"), 0)
+    rule_block = s.blocks[t - 1] if t else None
+    kit = SimpleNamespace(doc=doc, para=para, rule_block=rule_block, use_styles=use_styles)
     for b in s.blocks:
+        if render is not None and render(b, kit):
+            continue
         k = b.kind
         if k == "issuer":
             p = para(indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -592,12 +632,13 @@ def build_docx(s: Sample, out: Path) -> None:
             p.paragraph_format.space_before = Pt(12)
             p.paragraph_format.space_after = Pt(12)
             _run(p, b.text, XBS, min(30.0, 442 / max(len(b.text), 1) * 0.9), True, (0xFF, 0, 0))
-            if not has_docno:
+            if b is rule_block:
                 _bottom_border(p)
         elif k == "docno":
             p = para(b.text, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
             p.paragraph_format.space_after = Pt(6)
-            _bottom_border(p)
+            if b is rule_block:
+                _bottom_border(p)
         elif k == "title":
             doc.add_paragraph(b.text, style="Title")
         elif k == "addressee":
@@ -663,9 +704,7 @@ def build_docx(s: Sample, out: Path) -> None:
     cp.comments = ""
     cp.category = "申报材料"
     cp.revision = 3
-    cp.created = s.date - dt.timedelta(days=3)
-    cp.modified = s.date
-    cp.last_printed = s.date
+    cp.created, cp.modified, cp.last_printed = s.docx_times()
 
     buf = io.BytesIO()
     doc.save(buf)

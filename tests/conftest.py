@@ -90,3 +90,75 @@ def make_pdf(pages: list[list[tuple[str, str]]], *, header: str | None = None, p
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def ingest_into(data_dir, paths, *, uploader: str = "test", region: str | None = None, **settings) -> list[dict]:
+    """Ingest files through the service's own path (a batch, a worker, the limited parser child) and
+    return the batch's file rows."""
+    from api.intake import LocalFile, ingest_local
+    from api.settings import Settings
+    from index import Store
+    from index.queue import batch_files
+
+    settings = Settings(data_dir=data_dir, **({"ocr": False} | settings))
+    receipt = ingest_local(settings, [LocalFile(Path(p), Path(p).name) for p in paths], uploader=uploader,
+                           region=region)
+    store = Store(data_dir)
+    try:
+        return batch_files(store, receipt.batch_id)
+    finally:
+        store.close()
+
+
+def cjk_font(size: int):
+    """A Pillow font that draws Chinese: WenQuanYi Micro Hei (`make system` installs it), or skip."""
+    from PIL import ImageFont
+
+    found = sorted(Path("/usr/share/fonts").glob("**/wqy-*.tt[cf]"))
+    if not found:
+        pytest.skip("no CJK font (fonts-wqy-microhei) to draw Chinese text with")
+    return ImageFont.truetype(str(found[0]), size)
+
+
+def text_image(lines: list[str], *, size: int = 36, color: str | tuple[int, int, int] = "black"):
+    """A white RGB picture of Chinese text lines (a scanned attachment, a screenshot of a table)."""
+    from PIL import Image, ImageDraw
+
+    font = cjk_font(size)
+    width = max(int(font.getlength(line)) for line in lines) + 2 * size
+    image = Image.new("RGB", (width, len(lines) * size * 2 + size), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((size, size // 2 + i * size * 2), line, font=font, fill=color)
+    return image
+
+
+def png_bytes(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def rebuild_xref(data: bytes) -> bytes:
+    """Re-serialise a reportlab PDF after its bytes were edited: objects in order, a correct xref table.
+
+    Tests edit dictionaries in place (a /Kids loop, a lying /Count, a MediaBox) or append objects
+    (`N 0 obj … endobj` before the xref) and need the file otherwise intact, so that the only damage
+    PDFium sees is the one under test. reportlab writes streams ASCII85-encoded, so "endobj" cannot
+    occur inside one.
+    """
+    import re
+
+    out = bytearray(data[: data.index(b"1 0 obj")])
+    offsets: dict[int, int] = {}
+    for m in re.finditer(rb"(\d+) 0 obj\b.*?endobj\s*", data, re.S):
+        offsets[int(m.group(1))] = len(out)
+        out += m.group(0)
+    size = max(offsets) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for i in range(1, size):
+        out += b"%010d 00000 n \n" % offsets[i] if i in offsets else b"0000000000 65535 f \n"
+    trailer = re.search(rb"trailer\s*<<.*?>>\s*(?=startxref)", data, re.S).group(0)
+    out += re.sub(rb"/Size \d+", b"/Size %d" % size, trailer) + b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)

@@ -99,32 +99,32 @@ def _classify_jsonl(classifier, stream: IO[str], *, explain: bool) -> None:
 
 
 def _classify_files(classifier, files: tuple[Path, ...], *, as_json: bool, ocr: bool) -> None:
+    from api.commands.sandboxed import parse_files
     from classify import classify_document
-    from ingest import ParseOptions, parse_path
+    from ingest import ParseOptions
 
     options = ParseOptions(ocr=ocr)
     ok = failed = 0
-    for path in files:
-        for result in parse_path(path, options):
-            if result.document is None:
-                failed += 1
-                click.echo(f"error: {result.error}", err=True)
-                if as_json:
-                    error = {"code": getattr(result.error, "code", "error"), "message": str(result.error)}
-                    sys.stdout.write(json.dumps({"name": result.name, "error": error}, ensure_ascii=False) + "\n")
-                continue
-            try:
-                labels = classify_document(result.document, classifier)
-            except JiliError as exc:
-                failed += 1
-                click.echo(f"error: {result.name}: {exc.message}", err=True)
-                continue
-            ok += 1
+    for result in parse_files(files, options):
+        if result.document is None:
+            failed += 1
+            click.echo(f"error: {result.error}", err=True)
             if as_json:
-                record = {"name": result.name, **labels.model_dump(mode="json")}
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                click.echo(_document_text(result.name, labels, result.document))
+                error = {"code": getattr(result.error, "code", "error"), "message": str(result.error)}
+                sys.stdout.write(json.dumps({"name": result.name, "error": error}, ensure_ascii=False) + "\n")
+            continue
+        try:
+            labels = classify_document(result.document, classifier)
+        except JiliError as exc:
+            failed += 1
+            click.echo(f"error: {result.name}: {exc.message}", err=True)
+            continue
+        ok += 1
+        if as_json:
+            record = {"name": result.name, **labels.model_dump(mode="json")}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            click.echo(_document_text(result.name, labels, result.document))
     if ok == 0 and failed:
         sys.exit(1)
 

@@ -22,24 +22,25 @@ from corpora import CORPORA_DIR
 def demo_cmd(ctx: click.Context, data_dir: Path, samples: Path, serve: bool, port: int) -> None:
     """Ingest the sample corpus, show a search, and serve the API and web UI."""
     from api.commands.serve import serve_cmd
-    from api.pipeline import Pipeline
+    from api.intake import LocalFile, ingest_local
+    from api.settings import Settings
     from index import SearchFilters, Store, search
-    from ingest import ParseOptions
+    from index.queue import batch_files
 
     files = sorted(p for p in samples.iterdir() if p.is_file() and p.suffix.lower() in
-                   {".pdf", ".docx", ".doc", ".wps", ".txt", ".zip", ".png", ".jpg"}) if samples.is_dir() else []
+                   {".pdf", ".docx", ".doc", ".wps", ".txt", ".zip", ".png", ".jpg", ".ofd"}) if samples.is_dir() else []
     if not files:
         raise click.ClickException(f"no sample files found in {samples}")
+    settings = Settings(data_dir=data_dir)
+    receipt = ingest_local(settings, [LocalFile(p, p.name) for p in files], uploader="demo", region=None)
     store = Store(data_dir)
-    pipeline = Pipeline(store, options=ParseOptions())
     tally: dict[str, int] = {}
-    for path in files:
-        for outcome in pipeline.process_file(path.read_bytes(), path.name, uploader="demo"):
-            tally[outcome.status] = tally.get(outcome.status, 0) + 1
-            region = outcome.region or ""
-            measures = ",".join(map(str, outcome.measures))
-            click.echo(f"  {outcome.status:9s} {outcome.name}  {region} {('措施 ' + measures) if measures else ''}"
-                       f"{outcome.error_message or ''}")
+    for row in batch_files(store, receipt.batch_id):
+        tally[row["status"]] = tally.get(row["status"], 0) + 1
+        doc = store.document_row(row["document_id"]) if row["document_id"] else None
+        measures = ",".join(map(str, store.document_measure_ids(row["document_id"]))) if doc else ""
+        click.echo(f"  {row['status']:9s} {row['filename']}  {(doc or {}).get('region') or ''} "
+                   f"{('措施 ' + measures) if measures else ''}{row['error_message'] or ''}")
     click.echo(f"{len(files)} sample files: " + ", ".join(f"{n} {k}" for k, n in sorted(tally.items())) +
                f"; store {store.path} ({store.counts()['passages']} passages)")
     res = search(store, "高标准农田", SearchFilters(), size=2)
@@ -48,5 +49,5 @@ def demo_cmd(ctx: click.Context, data_dir: Path, samples: Path, serve: bool, por
     store.close()
     if serve:
         click.echo(f"\nOpen http://127.0.0.1:{port}/ and paste the admin token printed below.")
-        ctx.invoke(serve_cmd, data_dir=data_dir, host="127.0.0.1", port=port, workers=1, ocr_workers=1,
+        ctx.invoke(serve_cmd, data_dir=data_dir, host="127.0.0.1", port=port, workers=None, ocr_workers=None,
                    admin_token=True)

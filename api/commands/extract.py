@@ -94,10 +94,11 @@ def extract_cmd(file: Path | None, jsonl: str | None, as_json: bool, html_out: P
         for line in _open_lines(jsonl):
             out.write(json.dumps(figures_line(line), ensure_ascii=False) + "\n")
         return
-    from ingest import parse_path  # the parser is heavy and only this path needs it
+    from api.commands.sandboxed import parse_files  # the parser is heavy and only this path needs it
+    from ingest import ParseOptions
 
     ok = 0
-    for result in parse_path(file):
+    for result in parse_files([file], ParseOptions()):
         if result.document is None:
             click.echo(f"error: {result.error}", err=True)
             continue

@@ -58,42 +58,73 @@ def _files(paths: tuple[Path, ...], store_dir: Path | None = None) -> list[Path]
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @DATA_DIR_OPTION
 @click.option("--uploader", default=None, help="Who uploaded these files (recorded with each file).")
+@click.option("--region", default=None, help="The region these files are declared for (as an uploader token's).")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR garbled or image-only pages.")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Per-file parse time limit, seconds.")
+@click.option("--timeout", type=float, default=None, help="Per-file time limit, seconds [default 300].")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (as `jili serve` runs them).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per document outcome.")
-def ingest_cmd(paths, data_dir, uploader, no_ocr, timeout, as_json) -> None:
+def ingest_cmd(paths, data_dir, uploader, region, no_ocr, timeout, workers, as_json) -> None:
     """Ingest files, folders and zip archives: parse, classify, extract figures and index them.
 
-    Re-ingesting a file changes nothing (documents are identified by the sha256 of their bytes).
+    The files go through the service's own path: queued as one batch, each read in a limited child
+    process. Re-ingesting a file changes nothing (documents are identified by the sha256 of their bytes).
     """
-    from api.pipeline import Pipeline, settle_heap
-    from ingest import ParseOptions
+    from api.intake import LocalFile, ingest_local
+    from index.queue import batch_files
 
-    store = open_store(data_dir)
-    pipeline = Pipeline(store, options=ParseOptions(ocr=not no_ocr, timeout_s=timeout or None))
-    files = _files(paths, store.data_dir)
-    if len(files) > 1:
-        pipeline.warm()
-        settle_heap()
+    overrides = {"ocr": False} if no_ocr else {}
+    if timeout:
+        overrides |= {"parse_timeout_s": timeout, "parse_cpu_s": timeout}
+    settings = Settings(**overrides, **({"data_dir": data_dir} if data_dir else {}))
+    store = open_store(settings.data_dir)
+    files = [LocalFile(p, p.name) for p in _files(paths, store.data_dir)]
+    if region:
+        region = _official_region(region)
+    with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+        seen = [0]
+
+        def progress(p: dict) -> None:
+            bar.length = max(p["total"], len(files))
+            bar.update(p["finished"] - seen[0])
+            seen[0] = p["finished"]
+
+        receipt = ingest_local(settings, files, uploader=uploader or "cli", region=region, workers=workers,
+                               on_progress=progress)
+    rows = [r for r in batch_files(store, receipt.batch_id) if r["kind"] != "archive"]
     tally: dict[str, int] = {}
-    failures = []
-    with click.progressbar(files, label="ingesting", file=sys.stderr,
-                           item_show_func=lambda p: p.name[:40] if p else "") as bar:
-        for path in bar:
-            for outcome in pipeline.process_file(path.read_bytes(), path.name, uploader=uploader):
-                tally[outcome.status] = tally.get(outcome.status, 0) + 1
-                if outcome.status == "failed":
-                    failures.append(outcome)
-                if as_json:
-                    click.echo(json.dumps(outcome.__dict__, ensure_ascii=False, default=list))
+    for row in rows:
+        tally[row["status"]] = tally.get(row["status"], 0) + 1
+        if as_json:
+            click.echo(json.dumps(_outcome_json(store, row), ensure_ascii=False))
     summary = ", ".join(f"{n} {k}" for k, n in sorted(tally.items()))
-    outcomes = sum(tally.values())
-    counted = f"{len(files)} files" + (f" ({outcomes} documents with archive members)" if outcomes != len(files) else "")
+    counted = f"{len(files)} files" + (f" ({len(rows)} documents with archive members)" if len(rows) != len(files) else "")
     click.echo(f"{counted}: {summary}; store {store.path}", err=True)
-    for f in failures:
-        click.echo(f"  failed: {f.error_message}", err=True)
+    for row in rows:
+        if row["status"] == "failed":
+            click.echo(f"  failed: {row['error_message']}", err=True)
     if files and not tally.get("done") and not tally.get("duplicate"):
         sys.exit(1)
+
+
+def _official_region(name: str) -> str:
+    from classify import load_gazetteer
+
+    found = load_gazetteer().find(name.strip())
+    if found is None:
+        raise click.BadParameter(f"unknown region {name!r}: use a 区县 or platform name, e.g. 璧山区", param_hint="region")
+    return found.name
+
+
+def _outcome_json(store, row: dict) -> dict:
+    """One document outcome of an ingest, as `--json` prints it."""
+    name = f"{row['filename']}!{row['archive_path']}" if row["archive_path"] else row["filename"]
+    out = {"name": name, "status": row["status"], "document_id": row["document_id"], "error_code": row["error_code"],
+           "error_message": row["error_message"], "pages": 0, "region": None, "measures": []}
+    if row["document_id"]:
+        doc = store.document_row(row["document_id"])
+        out |= {"pages": doc["pages"] or 0, "region": doc["region"],
+                "measures": store.document_measure_ids(row["document_id"])}
+    return out
 
 
 @click.command(name="search")

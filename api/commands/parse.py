@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ingest import ParseOptions, ParseResult, parse_path
+from api.commands.sandboxed import parse_files
+from ingest import ParseOptions, ParseResult
 
 
 def result_json(result: ParseResult) -> dict:
@@ -40,25 +41,24 @@ def summary_line(result: ParseResult) -> str:
 @click.option("--max-bytes", type=int, default=ParseOptions.max_bytes, show_default=True)
 def parse_cmd(files: tuple[Path, ...], as_json: bool, no_ocr: bool, timeout: float, max_pages: int,
               max_bytes: int) -> None:
-    """Parse FILES (PDF, DOCX, DOC/WPS, TXT, images, ZIP) into documents.
+    """Parse FILES (PDF, DOCX, DOC/WPS, OFD, TXT, images, ZIP) into documents.
 
     Each document is printed as a summary line (or, with --json, as a JSON object with id, format,
     pages, text, segments, ocr_pages and warnings); a file that fails gets one line naming it and the
     reason. The exit status is non-zero only when every file failed.
     """
-    options = ParseOptions(ocr=not no_ocr, timeout_s=timeout or None, max_pages=max_pages, max_bytes=max_bytes)
+    options = ParseOptions(ocr=not no_ocr, max_pages=max_pages, max_bytes=max_bytes)
     ok = failed = 0
-    for path in files:
-        for result in parse_path(path, options):
-            if result.ok:
-                ok += 1
-            else:
-                failed += 1
-                click.echo(f"error: {result.error}", err=True)
-            if as_json:
-                sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
-            elif result.ok:
-                click.echo(summary_line(result))
+    for result in parse_files(files, options, timeout_s=timeout):
+        if result.ok:
+            ok += 1
+        else:
+            failed += 1
+            click.echo(f"error: {result.error}", err=True)
+        if as_json:
+            sys.stdout.write(json.dumps(result_json(result), ensure_ascii=False) + "\n")
+        elif result.ok:
+            click.echo(summary_line(result))
     if not as_json:
         click.echo(f"{ok} parsed, {failed} failed", err=True)
     if ok == 0:

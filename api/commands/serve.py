@@ -21,37 +21,36 @@ def _settings(data_dir: Path | None, **overrides) -> Settings:
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="[env JILI_DATA_DIR, default ./data]")
 @click.option("--host", default=None, help="[env JILI_HOST, default 127.0.0.1]")
 @click.option("--port", type=int, default=None, help="[env JILI_PORT, default 8000]")
-@click.option("--workers", type=int, default=1, show_default=True, help="Text worker processes.")
-@click.option("--ocr-workers", type=int, default=1, show_default=True, help="OCR worker processes.")
+@click.option("--workers", type=int, default=None, help="Text worker processes [env JILI_TEXT_WORKERS, default: CPU cores].")
+@click.option("--ocr-workers", type=int, default=None, help="OCR worker processes [env JILI_OCR_WORKERS, default 1].")
 @click.option("--admin-token/--no-admin-token", default=True, show_default=True,
               help="Create and print an admin token at start-up.")
 def serve_cmd(data_dir, host, port, workers, ocr_workers, admin_token) -> None:
-    """Serve the API and web UI, with background workers processing uploads."""
-    import uvicorn
+    """Serve the API and web UI, with background workers processing uploads (Ctrl-C or SIGTERM stops all)."""
+    import logging
 
-    from api.app import create_app
-    from api.worker import start_worker_processes
+    from api.supervisor import Supervisor
+    from api.worker import reclaim
     from classify import load_campaign
     from index import Store
     from index.auth import Role, create_token
 
-    settings = _settings(data_dir, host=host, port=port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(data_dir, host=host, port=port, text_workers=workers, ocr_workers=ocr_workers)
+    settings.confine()
     store = Store(settings.data_dir)
     store.ensure_campaign(load_campaign())
+    back = reclaim(store, settings)
+    if back:
+        click.echo(f"  {back} file(s) that were being processed when jili last stopped are queued again", err=True)
     if admin_token:
         token, _ = create_token(store, Role.ADMIN, name="demo-admin")
         click.echo(f"\n  jili admin token: {token}\n  export JILI_TOKEN={token}\n", err=True)
     store.close()
-    procs = start_worker_processes(settings, workers, ocr_workers)
+    ocr = settings.ocr_workers if settings.ocr else 0
     click.echo(f"  serving on http://{settings.host}:{settings.port}/  (data: {settings.data_dir}, "
-               f"{workers} text + {ocr_workers} OCR workers)", err=True)
-    try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.join(10)
+               f"{settings.text_workers} text + {ocr} OCR workers)", err=True)
+    sys.exit(Supervisor(settings, text_workers=settings.text_workers, ocr_workers=ocr).run())
 
 
 @click.command(name="worker")
@@ -67,9 +66,12 @@ def worker_cmd(data_dir, kind, until_idle) -> None:
     from api.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = _settings(data_dir)
+    settings.confine()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    n = run_worker(_settings(data_dir), kind, stop=stop, until_idle=until_idle, settle=True)
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    n = run_worker(settings, kind, stop=stop, until_idle=until_idle, warm=True)
     click.echo(f"{n} jobs processed", err=True)
 
 

@@ -9,18 +9,15 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
-from api.pipeline import Pipeline
 from api.settings import Settings
 from corpora import CORPORA_DIR
 from index import Store
 from index.auth import Role, create_token
-from ingest import ParseOptions
+from tests.conftest import ingest_into
 
 _DATA = tempfile.mkdtemp(prefix="jili-fuzz-")
+ingest_into(_DATA, sorted((CORPORA_DIR / "samples").glob("*.pdf"))[:3])
 _store = Store(_DATA)
-_pipeline = Pipeline(_store, options=ParseOptions(timeout_s=None, ocr=False))
-for _path in sorted((CORPORA_DIR / "samples").glob("*.pdf"))[:3]:
-    _pipeline.process_file(_path.read_bytes(), _path.name)
 TOKEN = create_token(_store, Role.ADMIN)[0]
 app = create_app(Settings(data_dir=_DATA, ocr=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

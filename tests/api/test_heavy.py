@@ -36,11 +36,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, JILI_LEASE_S="3", JILI_OCR="false", JILI_PARSE_TIMEOUT_S="60", JILI_MAX_ATTEMPTS="5")
+def _serve(data_dir: Path, port: int, log: Path, *, workers: int = 1, ocr_workers: int = 1,
+           env: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "JILI_OCR": "false", "JILI_PARSE_TIMEOUT_S": "60", "JILI_MAX_ATTEMPTS": "5", **(env or {})}
     proc = subprocess.Popen([JILI, "serve", "--data-dir", str(data_dir), "--port", str(port), "--no-admin-token",
-                             "--workers", "1", "--ocr-workers", "1"], env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                             "--workers", str(workers), "--ocr-workers", str(ocr_workers)], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -96,14 +97,22 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path):
         batches.append(r.json()["batch_id"])
     while sum(1 for r in store.db.query("SELECT 1 FROM files WHERE status = 'done'")) < 30:
         time.sleep(0.2)
-    _kill_group(proc)  # server and workers, mid-batch
+    _kill_group(proc)  # server, workers and parser children, mid-batch
     killed_at = store.db["files"].count_where("status = 'done'")
+    in_flight = [r["id"] for r in store.db.query("SELECT id FROM files WHERE status = 'processing'")]
+    restarted = time.time()
     proc = _serve(tmp_path / "data", port, log)
     try:
         rows = _wait(client, batches, 600)
     finally:
         _kill_group(proc)
-    assert len(rows) == 200 and 0 < killed_at < 200
+    assert len(rows) == 200 and 0 < killed_at < 200 and in_flight
+    # the files in flight were put back at start-up (their workers are gone), not after a lease ran out
+    finished = {r["id"]: r["updated_at"] for r in rows}
+    from datetime import datetime
+
+    late = [i for i in in_flight if datetime.fromisoformat(finished[i]).timestamp() - restarted > 30]
+    assert late == [], f"in-flight files finished more than 30 s after the restart: {late}"
     assert [r for r in rows if r["status"] != "done"] == []
     assert store.db["documents"].count == 200
     for row in store.db.query("SELECT id, document_json FROM documents"):

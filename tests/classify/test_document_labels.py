@@ -24,7 +24,7 @@ from ingest import ParseOptions, parse_document, parse_path
 from ingest.model import Document, InputFormat
 
 SAMPLES = CORPORA_DIR / "samples"
-OPTIONS = ParseOptions(timeout_s=None, ocr=False)
+OPTIONS = ParseOptions(ocr=False)
 
 RIVER_CHIEF = """重庆市石柱土家族自治县河长制办公室关于推进河湖长制林长制工作情况的报告
 

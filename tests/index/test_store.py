@@ -1,16 +1,14 @@
-from api.pipeline import Pipeline
 from corpora import CORPORA_DIR
 from index import Store, briefing_docx, evidence_for_measure, figure_table, rank_experiences, to_csv, to_xlsx
-from ingest import ParseOptions
+from tests.conftest import ingest_into
 
 
 def test_reingesting_the_same_file_creates_nothing_new(sample_store):
     before = sample_store.counts()
     path = next((CORPORA_DIR / "samples").glob("*.pdf"))
-    [outcome] = Pipeline(sample_store, options=ParseOptions(timeout_s=None)).process_file(path.read_bytes(), path.name)
-    assert outcome.status == "duplicate"
-    row = sample_store.document_row(outcome.document_id)
-    assert outcome.region == row["region"] and outcome.pages == row["pages"] and outcome.measures  # it links the document
+    [outcome] = ingest_into(sample_store.data_dir, [path])
+    assert outcome["status"] == "duplicate"
+    assert sample_store.has_document(outcome["document_id"])  # it links the stored document
     after = sample_store.counts()
     assert {k: after[k] for k in ("documents", "passages", "figures")} == \
         {k: before[k] for k in ("documents", "passages", "figures")}

@@ -6,7 +6,7 @@ import docx
 from ingest import ParseOptions, parse_bytes
 from ingest.model import InputFormat
 
-OPTS = ParseOptions(timeout_s=None, ocr=False)
+OPTS = ParseOptions(ocr=False)
 
 
 class _GbkZipInfo(zipfile.ZipInfo):
@@ -79,7 +79,7 @@ def test_zip_bomb_member_is_refused_by_ratio():
 
 def test_zip_total_size_limit():
     data = _zip([(f"{i}.txt", b"a" * 600_000) for i in range(4)])
-    results = parse_bytes(data, "big.zip", ParseOptions(timeout_s=None, zip_max_total_bytes=2_000_000))
+    results = parse_bytes(data, "big.zip", ParseOptions(zip_max_total_bytes=2_000_000))
     assert len(results) == 1 and results[0].error.code == "limit_exceeded"
 
 

@@ -11,7 +11,7 @@ from ingest.docx import format_number
 from ingest.errors import CorruptFileError
 from ingest.model import SegmentKind
 
-OPTS = ParseOptions(timeout_s=None, ocr=False)
+OPTS = ParseOptions(ocr=False)
 
 
 def _save(d) -> bytes:

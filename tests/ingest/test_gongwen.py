@@ -16,7 +16,7 @@ DECLARATION = """重庆市璧山区人民政府
 
 
 def _doc(text: str):
-    return parse_document(text.encode("utf-8"), "璧山.txt", ParseOptions(timeout_s=None))
+    return parse_document(text.encode("utf-8"), "璧山.txt", ParseOptions())
 
 
 def test_gongwen_elements_of_a_declaration_are_found():

@@ -6,7 +6,7 @@ from ingest.errors import CorruptFileError, EncryptedFileError, LimitExceededErr
 from ingest.model import SegmentKind, Source
 from tests.conftest import make_pdf
 
-OPTS = ParseOptions(timeout_s=None)
+OPTS = ParseOptions()
 
 PAGE1 = [
     ("title", "关于申报督查激励事项的报告"),
@@ -94,4 +94,4 @@ def test_truncated_pdf_is_reported_as_damaged():
 
 def test_page_limit_is_enforced():
     with pytest.raises(LimitExceededError, match="3 pages"):
-        parse_document(make_pdf([PAGE2, PAGE2, PAGE2]), "long.pdf", ParseOptions(timeout_s=None, max_pages=2))
+        parse_document(make_pdf([PAGE2, PAGE2, PAGE2]), "long.pdf", ParseOptions(max_pages=2))

@@ -13,7 +13,7 @@ from ingest.clean import cjk_count, is_page_number, nfkc_key
 
 pytestmark = pytest.mark.real
 
-OPTIONS = ParseOptions(timeout_s=None)  # one process, so the OCR model loads once
+OPTIONS = ParseOptions()  # one process, so the OCR model loads once
 
 
 @pytest.fixture(scope="module")

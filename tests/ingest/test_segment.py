@@ -27,7 +27,7 @@ def test_decimal_points_and_ellipsis():
 def test_passages_respect_headings_and_size():
     body = "。".join(f"第{i}项工作完成投资{i}亿元" for i in range(1, 60)) + "。"
     text = f"一、基本情况\n{body}\n二、主要做法\n建立河长制工作机制。"
-    doc = parse_document(text.encode("utf-8"), "a.txt", ParseOptions(passage_chars=200, timeout_s=None))
+    doc = parse_document(text.encode("utf-8"), "a.txt", ParseOptions(passage_chars=200))
     assert all(len(p.text) <= 200 for p in doc.passages)
     assert doc.passages[-1].heading == "二、主要做法"
     assert doc.passages[-1].text == "建立河长制工作机制。"

@@ -19,7 +19,7 @@ def test_gb18030_only_characters_decode():
 
 def test_text_file_becomes_document_with_pages_from_form_feeds():
     data = ("第一页内容。\n\f第二页内容。").encode("gbk")
-    doc = parse_document(data, "说明.txt", ParseOptions(timeout_s=None))
+    doc = parse_document(data, "说明.txt", ParseOptions())
     assert doc.pages == 2
     assert [s.page for s in doc.segments] == [1, 2]
     assert doc.metadata["encoding"] == "gb18030"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import zipfile
 
 import docx
 import openpyxl
 
+from index import Store
+from index.recommendations import load_list
 from tests.ui.conftest import LATE_FILE, publish_screenshot
 
 FINAL = {"done", "duplicate", "failed", "expanded"}
@@ -204,7 +205,11 @@ def test_reviewer_finds_evidence_relabels_marks_exemplary_and_exports_a_recommen
     docx_download.value.save_as(path)
     text = "\n".join(c.text for t in docx.Document(path).tables for row in t.rows for c in row.cells)
     assert "合川区" in text and reason in text
-    saved = json.loads((server["data_dir"] / "recommendations" / "measure-15.json").read_text(encoding="utf-8"))
+    store = Store(server["data_dir"])
+    try:
+        saved = load_list(store, 15)
+    finally:
+        store.close()
     assert saved["items"][0]["region"] == "合川区" and saved["updated_by"] == "市农业农村委"
     s.shot("recommendations")
 

@@ -1,4 +1,4 @@
-"""The UI's own routes without a browser: sign-in cookie, page guards, and the /ui JSON the API lacks."""
+"""The UI's pages without a browser (sign-in cookie, page guards) and the API routes only the UI uses."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import docx
 import openpyxl
 import pytest
 
-from api.web import RecommendationBook, file_created, late_declarations
+from index import Store
+from index.overview import file_created, late_declarations
+from index.recommendations import import_files, load_list
 from tests.api.conftest import auth, document_of
 
 
@@ -34,7 +36,7 @@ def test_sign_in_sets_an_httponly_strict_cookie_and_sign_out_clears_it(service, 
     assert r.status_code == 303 and r.headers["location"] == "/ui/review/15"
     cookie = r.headers["set-cookie"]
     assert cookie.startswith("jili_token=jili_") and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    assert client.get("/ui/me").json()["role"] == "reviewer"
+    assert client.get("/api/me").json()["role"] == "reviewer"
     assert client.get("/api/measures").status_code == 200  # the API accepts the same cookie
     r = client.post("/ui/logout", follow_redirects=False)
     assert r.status_code == 303 and 'jili_token=""' in r.headers["set-cookie"]
@@ -91,46 +93,46 @@ def test_a_document_page_is_hidden_from_other_regions(service, client):
 
 
 def test_me_tells_the_ui_who_is_signed_in(service, client):
-    assert client.get("/ui/me").status_code == 401
+    assert client.get("/api/me").status_code == 401
     sign_in(service, "hechuan")
-    me = client.get("/ui/me").json()
+    me = client.get("/api/me").json()
     assert me["role"] == "uploader" and me["region"] == "合川区" and me["measures"] is None
     assert [p["key"] for p in me["pages"]] == ["upload", "search"]
-    me = client.get("/ui/me", headers=auth(service["tokens"]["agri"])).json()
+    me = client.get("/api/me", headers=auth(service["tokens"]["agri"])).json()
     assert me["lead_units"] == ["市农业农村委"] and me["measures"] == [14, 15]
 
 
 def test_the_matrix_shows_a_reviewer_only_the_measures_it_leads(service, client):
-    m = client.get("/ui/matrix", headers=auth(service["tokens"]["agri"])).json()
+    m = client.get("/api/matrix", headers=auth(service["tokens"]["agri"])).json()
     assert [x["id"] for x in m["measures"]] == [14, 15]
     hechuan = next(r for r in m["regions"] if r["region"] == "合川区")
     assert hechuan["cells"]["15"]["documents"] == 1 and hechuan["cells"]["15"]["passages"] > 0
     assert all(set(r["cells"]) <= {"14", "15"} for r in m["regions"])
-    everything = client.get("/ui/matrix", headers=auth(service["tokens"]["admin"])).json()
+    everything = client.get("/api/matrix", headers=auth(service["tokens"]["admin"])).json()
     assert len(everything["measures"]) == 30 and len(everything["regions"]) > len(m["regions"])
     for who in ("hechuan", "pub"):
-        assert client.get("/ui/matrix", headers=auth(service["tokens"][who])).status_code == 403
+        assert client.get("/api/matrix", headers=auth(service["tokens"][who])).status_code == 403
 
 
 def test_recommendation_lists_are_saved_per_measure_and_exported_for_the_supervision_office(service, client):
     h = auth(service["tokens"]["agri"])
-    empty = client.get("/ui/recommendations/15", headers=h).json()
+    empty = client.get("/api/recommendations/15", headers=h).json()
     assert empty["items"] == [] and [c["region"] for c in empty["candidates"]] == ["合川区"]
     reason = "建成高标准农田6.5万亩，完成任务的108.3%。"
-    r = client.put("/ui/recommendations/15", headers=h,
+    r = client.put("/api/recommendations/15", headers=h,
                    json={"items": [{"region": "合川区", "justification": f"  {reason} "}]})
     assert r.status_code == 200, r.text
-    saved = json.loads((service["settings"].data_dir / "recommendations" / "measure-15.json").read_text("utf-8"))
+    saved = load_list(service["store"], 15)
     assert saved["items"] == [{"region": "合川区", "justification": reason, "passage_ids": []}]
     assert saved["updated_by"] == "市农业农村委"
-    assert client.get("/ui/recommendations/15", headers=h).json()["items"][0]["justification"] == reason
-    xlsx = client.get("/ui/recommendations/15/export", params={"format": "xlsx"}, headers=h)
+    assert client.get("/api/recommendations/15", headers=h).json()["items"][0]["justification"] == reason
+    xlsx = client.get("/api/recommendations/15/export", params={"format": "xlsx"}, headers=h)
     assert xlsx.status_code == 200 and "filename*=UTF-8''" in xlsx.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
     assert "措施15" in rows[0][0] and rows[2][:4] == (1, "合川区", "区县", reason)
     assert "合川区-高标准农田建设和稳定粮食生产-申报报告.pdf，第" in rows[2][4] and "万亩" in rows[2][5]
     assert "市政府督查办" in rows[-1][0]
-    word = client.get("/ui/recommendations/15/export", params={"format": "docx"}, headers=h)
+    word = client.get("/api/recommendations/15/export", params={"format": "docx"}, headers=h)
     table = docx.Document(io.BytesIO(word.content)).tables[0]
     assert [c.text for c in table.rows[1].cells][:4] == ["1", "合川区", "区县", reason]
 
@@ -142,7 +144,7 @@ def test_recommendation_lists_are_saved_per_measure_and_exported_for_the_supervi
     ([{"region": "合川区", "justification": "x" * 501}], "invalid_request"),
 ])
 def test_a_recommendation_list_names_declaring_regions_once_each_with_a_reason(service, client, items, code):
-    r = client.put("/ui/recommendations/15", headers=auth(service["tokens"]["agri"]), json={"items": items})
+    r = client.put("/api/recommendations/15", headers=auth(service["tokens"]["agri"]), json={"items": items})
     assert r.status_code == 422 and r.json()["error"]["code"] == code
 
 
@@ -150,19 +152,28 @@ def test_a_recommendation_list_names_declaring_regions_once_each_with_a_reason(s
                                              ("pub", 403)])
 def test_recommendation_lists_follow_the_role_rules(service, client, who, status):
     h = auth(service["tokens"][who])
-    assert client.get("/ui/recommendations/15", headers=h).status_code == status
-    assert client.get("/ui/recommendations/15/export", headers=h).status_code == status
+    assert client.get("/api/recommendations/15", headers=h).status_code == status
+    assert client.get("/api/recommendations/15/export", headers=h).status_code == status
     body = {"items": []}
-    assert client.put("/ui/recommendations/15", headers=h, json=body).status_code == status
+    assert client.put("/api/recommendations/15", headers=h, json=body).status_code == status
 
 
-def test_recommendation_files_are_replaced_whole(tmp_path):
-    book = RecommendationBook(tmp_path)
-    book.save(3, [{"region": "重庆两江新区", "justification": "a"}], by="x")
-    book.save(3, [{"region": "重庆两江新区", "justification": "b"}], by="y")
-    assert book.load(3)["items"][0]["justification"] == "b" and book.load(3)["updated_by"] == "y"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["measure-03.json"]  # no temporary files left
-    assert book.load(4) == {"measure": 4, "items": [], "updated_at": None, "updated_by": None}
+def test_recommendation_lists_kept_as_files_by_earlier_versions_move_into_the_store(tmp_path):
+    folder = tmp_path / "recommendations"
+    folder.mkdir()
+    (folder / "measure-03.json").write_text(json.dumps({
+        "measure": 3, "items": [{"region": "重庆两江新区", "justification": "招商成效显著"}],
+        "updated_at": "2026-11-27T04:31:00+00:00", "updated_by": "市招商投资局"}, ensure_ascii=False), "utf-8")
+    store = Store(tmp_path / "data")
+    try:
+        assert import_files(store, folder) == 1
+        record = load_list(store, 3)
+        assert record["items"] == [{"region": "重庆两江新区", "justification": "招商成效显著", "passage_ids": []}]
+        assert record["updated_by"] == "市招商投资局"
+        assert not folder.exists() and (tmp_path / "recommendations.imported").is_dir()
+        assert load_list(store, 4) == {"measure": 4, "items": [], "updated_at": None, "updated_by": None}
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(("metadata", "expected"), [
@@ -189,44 +200,44 @@ def test_late_declarations_are_found_by_file_date_or_date_written(service):
 
 
 def test_deadlines_come_from_the_campaign_catalog(service, client):
-    d = client.get("/ui/deadlines", headers=auth(service["tokens"]["agri"])).json()
+    d = client.get("/api/deadlines", headers=auth(service["tokens"]["agri"])).json()
     assert d["declaration_deadline"] == "2023-02-01" and d["campaign"] == 2022
     assert [x["name"] for x in d["deadlines"]] == ["激励措施实施办法报送", "区县申报", "通报实施"]
     assert d["late"] == []
-    assert client.get("/ui/deadlines", headers=auth(service["tokens"]["pub"])).status_code == 403
+    assert client.get("/api/deadlines", headers=auth(service["tokens"]["pub"])).status_code == 403
 
 
 def test_a_briefing_holds_the_chosen_cases_and_publicity_gets_only_cleared_ones(service, client):
     t = service["tokens"]
     ranked = client.get("/api/experiences", headers=auth(t["admin"])).json()["experiences"]
     first, second = ranked[0], ranked[1]
-    word = client.get("/ui/briefing", params={"id": [second["passage_id"]]}, headers=auth(t["admin"]))
+    word = client.get("/api/experiences", params={"format": "docx", "id": [second["passage_id"]]}, headers=auth(t["admin"]))
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
     assert second["text"][:30] in text and first["text"][:30] not in text
-    r = client.get("/ui/briefing", params={"id": [first["passage_id"]]}, headers=auth(t["pub"]))
+    r = client.get("/api/experiences", params={"format": "docx", "id": [first["passage_id"]]}, headers=auth(t["pub"]))
     assert r.status_code == 404  # not cleared yet
     h = auth(t["admin"])
     assert client.post(f"/api/passages/{first['passage_id']}/review", json={"action": "cleared"}, headers=h).status_code == 200
-    r = client.get("/ui/briefing", params={"id": [first["passage_id"]]}, headers=auth(t["pub"]))
+    r = client.get("/api/experiences", params={"format": "docx", "id": [first["passage_id"]]}, headers=auth(t["pub"]))
     assert r.status_code == 200 and first["text"][:30] in "\n".join(
         p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
-    assert client.get("/ui/briefing", headers=auth(t["hechuan"])).status_code == 403
+    assert client.get("/api/experiences", params={"format": "docx"}, headers=auth(t["hechuan"])).status_code == 403
 
 
 def test_a_passage_is_located_on_its_pdf_page(service, client):
     t = service["tokens"]
     doc_id = document_of(service, "hechuan")
     passage = client.get(f"/api/documents/{doc_id}", headers=auth(t["agri"])).json()["passages"][1]
-    b = client.get(f"/ui/documents/{doc_id}/passages/{passage['id']}/boxes", headers=auth(t["agri"])).json()
+    b = client.get(f"/api/documents/{doc_id}/passages/{passage['id']}/boxes", headers=auth(t["agri"])).json()
     assert b["boxes"] and all(box["page"] == passage["page"] for box in b["boxes"])
     assert all(0 <= box["x0"] < box["x1"] <= 595 and 0 <= box["top"] < box["bottom"] <= 842  # on the A4 page
                for box in b["boxes"])
-    other = client.get(f"/ui/documents/{document_of(service, 'bishan')}/passages/{passage['id']}/boxes",
+    other = client.get(f"/api/documents/{document_of(service, 'bishan')}/passages/{passage['id']}/boxes",
                        headers=auth(t["agri"]))
     assert other.status_code == 404
-    assert client.get(f"/ui/documents/{doc_id}/passages/{passage['id']}/boxes",
+    assert client.get(f"/api/documents/{doc_id}/passages/{passage['id']}/boxes",
                       headers=auth(t["bishan"])).status_code == 404
-    assert client.get(f"/ui/documents/{doc_id}/passages/{passage['id']}/boxes",
+    assert client.get(f"/api/documents/{doc_id}/passages/{passage['id']}/boxes",
                       headers=auth(t["pub"])).status_code == 403
 
 
@@ -235,10 +246,10 @@ def test_review_states_show_marks_and_labels_of_visible_passages_only(service, c
     doc_id = document_of(service, "hechuan")
     pid = client.get(f"/api/documents/{doc_id}", headers=auth(t["agri"])).json()["passages"][2]["id"]
     client.post(f"/api/passages/{pid}/review", json={"action": "exemplary"}, headers=auth(t["agri"]))
-    states = client.get("/ui/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"]
+    states = client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"]
     assert states[str(pid)]["exemplary"] and states[str(pid)]["cleared"] and 15 in states[str(pid)]["labels"]
     client.post(f"/api/passages/{pid}/review", json={"action": "uncleared"}, headers=auth(t["agri"]))
-    state = client.get("/ui/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"][str(pid)]
+    state = client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"][str(pid)]
     assert not state["exemplary"] and not state["cleared"] and len(state["history"]) == 2
-    assert client.get("/ui/reviews", params={"passage": [pid]}, headers=auth(t["sci"])).json()["passages"] == {}
-    assert client.get("/ui/reviews", params={"passage": [pid]}, headers=auth(t["pub"])).status_code == 403
+    assert client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["sci"])).json()["passages"] == {}
+    assert client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["pub"])).status_code == 403

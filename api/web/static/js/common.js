@@ -242,7 +242,7 @@ export async function reviewStates(ids) {
   if (!canReview || !ids.length) return {};
   const q = new URLSearchParams();
   for (const id of ids) q.append("passage", id);
-  return (await api(`/ui/reviews?${q}`)).passages;
+  return (await api(`/api/reviews?${q}`)).passages;
 }
 
 /** Buttons 改标 / 标为典型 / 准予宣传 for one passage; `onChange` runs after a successful action. */

@@ -80,7 +80,7 @@ function render() {
 
 async function boxesFor(pid) {
   if (!pageImages || !pid) return null;
-  if (!boxCache.has(pid)) boxCache.set(pid, api(`/ui/documents/${docId}/passages/${pid}/boxes`).catch(() => null));
+  if (!boxCache.has(pid)) boxCache.set(pid, api(`/api/documents/${docId}/passages/${pid}/boxes`).catch(() => null));
   return boxCache.get(pid);
 }
 

@@ -1,5 +1,5 @@
 // Typical experiences: cards by measure and region with the practice, its results and its source;
-// pick cards and export them as a DOCX briefing (GET /ui/briefing, the same ranking as shown).
+// pick cards and export them as a DOCX briefing (GET /api/experiences?format=docx, the same ranking as shown).
 import { announce, api, canReview, clear, documentLink, el, errorBox, figureText, measures } from "./common.js";
 
 const grid = document.getElementById("experiences");

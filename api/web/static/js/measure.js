@@ -87,7 +87,7 @@ function focusRegion(name) {
 
 async function loadEvidence() {
   try {
-    const [ev, deadlines] = await Promise.all([api(`/api/measures/${measure}/evidence`), api("/ui/deadlines").catch(() => null)]);
+    const [ev, deadlines] = await Promise.all([api(`/api/measures/${measure}/evidence`), api("/api/deadlines").catch(() => null)]);
     late = new Map((deadlines?.late || []).map((x) => [x.document_id, x.reasons.join("；")]));
     const ids = ev.regions.flatMap((r) => r.passages.map((p) => p.passage_id));
     states = await reviewStates(ids);
@@ -240,7 +240,7 @@ function addRecommendation(region, passageIds = []) {
 
 async function loadRecommendations() {
   try {
-    rec = await api(`/ui/recommendations/${measure}`);
+    rec = await api(`/api/recommendations/${measure}`);
     renderRecommendations();
     recStatus.textContent = rec.updated_at ? `上次保存：${localTime(rec.updated_at)}（${rec.updated_by}）` : "尚未保存";
   } catch (err) {
@@ -253,7 +253,7 @@ document.getElementById("rec-add").addEventListener("click", () => {
 });
 document.getElementById("rec-save").addEventListener("click", async () => {
   try {
-    const saved = await api(`/ui/recommendations/${measure}`, { method: "PUT", body: { items: rec.items } });
+    const saved = await api(`/api/recommendations/${measure}`, { method: "PUT", body: { items: rec.items } });
     rec = { ...rec, ...saved };
     setDirty(false);
     recStatus.textContent = `已保存 ${rec.items.length} 个地区`;

@@ -24,7 +24,7 @@ async function loadMeasures() {
 async function loadDeadlines() {
   const box = document.getElementById("deadlines");
   try {
-    clear(box, deadlinesPanel(await api("/ui/deadlines")));
+    clear(box, deadlinesPanel(await api("/api/deadlines")));
   } catch (err) {
     clear(box, errorBox(err));
   }
@@ -33,7 +33,7 @@ async function loadDeadlines() {
 async function loadMatrix() {
   const table = document.getElementById("matrix");
   try {
-    const m = await api("/ui/matrix");
+    const m = await api("/api/matrix");
     if (!m.regions.length) {
       clear(table, el("tbody", {}, el("tr", {}, el("td", { class: "empty" }, "暂无申报。"))));
       return;

@@ -260,7 +260,7 @@ async function loadHistory() {
 async function loadDeadlines() {
   const box = document.getElementById("deadlines");
   try {
-    clear(box, deadlinesPanel(await api("/ui/deadlines")));
+    clear(box, deadlinesPanel(await api("/api/deadlines")));
   } catch (err) {
     clear(box, errorBox(err));
   }

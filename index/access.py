@@ -12,21 +12,38 @@ from __future__ import annotations
 
 import json
 
-from index import SearchFilters, Store
 from index.auth import Principal, Role
+from index.search import SearchFilters
+from index.store import NotFoundError, Store, StoreError
 
 
-class Forbidden(Exception):
-    """The role may not use this endpoint at all (HTTP 403)."""
+class Forbidden(StoreError):
+    """The role may not do this at all (HTTP 403)."""
+
+    code = "forbidden"
 
 
-class Hidden(Exception):
-    """The principal may not see this object: answer as if it did not exist (HTTP 404)."""
+class Hidden(NotFoundError):
+    """The principal may not see this object: answered exactly as if it did not exist (HTTP 404)."""
+
+    def __init__(self, what: str = ""):
+        super().__init__(f"no such object {what}".strip())
 
 
 def require(principal: Principal, *roles: Role) -> None:
     if principal.role is not Role.ADMIN and principal.role not in roles:
         raise Forbidden(f"the {principal.role.value} role may not do this")
+
+
+def check_measure(store: Store, principal: Principal, measure: int, *roles: Role) -> dict:
+    """The one measure check of every route: the role may work on measures, the measure is in the
+    catalog (else `unknown_measure`), and a reviewer's unit leads it (else `forbidden`). Returns its row."""
+    require(principal, *(roles or (Role.REVIEWER,)))
+    row = store.measure_row(measure)
+    led = measures_of(store, principal)
+    if led is not None and measure not in led:
+        raise Forbidden(f"measure {measure} is not led by your unit")
+    return row
 
 
 def measures_of(store: Store, principal: Principal) -> tuple[int, ...] | None:
@@ -38,6 +55,30 @@ def measures_of(store: Store, principal: Principal) -> tuple[int, ...] | None:
         if set(json.loads(r["lead_units"])) & set(principal.lead_units):
             out.add(r["id"])
     return tuple(sorted(out))
+
+
+def measure_list(store: Store, principal: Principal) -> list[dict]:
+    """The measures the principal works on (a reviewer: those its units lead), with declaration counts
+    for reviewers and admins."""
+    led = measures_of(store, principal)
+    counts = {}
+    if principal.role in (Role.ADMIN, Role.REVIEWER):
+        counts = {r["measure"]: r for r in store.db.query(
+            "SELECT dm.measure, COUNT(DISTINCT dm.document_id) AS documents, COUNT(DISTINCT d.region) AS regions "
+            "FROM document_measures dm JOIN documents d ON d.id = dm.document_id GROUP BY dm.measure")}
+    rows = []
+    for m in store.db.query("SELECT * FROM measures ORDER BY campaign_id DESC, id"):
+        if led is not None and m["id"] not in led:
+            continue
+        extra = {}
+        if principal.role in (Role.ADMIN, Role.REVIEWER):
+            c = counts.get(m["id"])
+            extra = {"documents": c["documents"] if c else 0, "regions": c["regions"] if c else 0}
+        rows.append({"id": m["id"], "campaign": m["campaign_id"], "title": m["title"],
+                     "lead_units": json.loads(m["lead_units"]), "co_units": json.loads(m["co_units"]),
+                     "applicant_types": json.loads(m["applicant_types"]), "incentives": json.loads(m["incentives"]),
+                     **extra})
+    return rows
 
 
 def scope_filters(store: Store, principal: Principal, filters: SearchFilters) -> SearchFilters:

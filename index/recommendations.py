@@ -1,0 +1,179 @@
+"""推荐名单: each lead unit's recommendation list per measure, kept in the store, and its exports.
+
+A list is replaced whole in one transaction (a reader never sees half a list). Only regions that
+declared the measure may be listed; the exports add what the supervision office needs beside each
+reason: the applicant type, the evidence cited (file and page) and the key figures.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from index.access import check_passage
+from index.auth import Principal
+from index.evidence import evidence_for_measure
+from index.phrases import citation
+from index.store import Store, StoreError, now
+
+
+class InvalidList(StoreError):
+    code = "invalid_request"
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+
+
+def load_list(store: Store, measure: int) -> dict:
+    meta = next(store.db.query("SELECT updated_at, updated_by FROM recommendation_lists WHERE measure = ?", [measure]),
+                None)
+    items = [{"region": r["region"], "justification": r["justification"],
+              "passage_ids": json.loads(r["passage_ids"] or "[]")}
+             for r in store.db.query("SELECT region, justification, passage_ids FROM recommendations "
+                                     "WHERE measure = ? ORDER BY position", [measure])]
+    return {"measure": measure, "items": items, "updated_at": meta["updated_at"] if meta else None,
+            "updated_by": meta["updated_by"] if meta else None}
+
+
+def candidates(store: Store, measure: int) -> list[dict]:
+    """The regions that may be listed for the measure, strongest evidence first."""
+    evidence = evidence_for_measure(store, measure, passages_per_region=1, figures_per_region=0)
+    return [{"region": r.region, "applicant_type": r.applicant_type, "eligible": r.eligible, "score": r.score}
+            for r in evidence.regions]
+
+
+def save_list(store: Store, who: Principal, measure: int, items: list[dict]) -> dict:
+    """Replace the measure's list. Each item: region (declared the measure), justification, passage ids."""
+    declared = {c["region"] for c in candidates(store, measure)}
+    seen: set[str] = set()
+    clean = []
+    for item in items:
+        region, reason = item["region"].strip(), item["justification"].strip()
+        if region not in declared:
+            raise InvalidList("region_not_declared", f"{region} 未申报此项措施 / did not declare measure {measure}")
+        if region in seen:
+            raise InvalidList("duplicate_region", f"{region} 在名单中出现了两次 / listed twice")
+        if not reason:
+            raise InvalidList("justification_required", f"请填写推荐理由：{region} / a justification is required")
+        for pid in item.get("passage_ids") or []:
+            check_passage(store, who, pid)
+        seen.add(region)
+        clean.append({"region": region, "justification": reason, "passage_ids": list(item.get("passage_ids") or [])})
+    with store.write() as db:
+        db.execute("DELETE FROM recommendations WHERE measure = ?", [measure])
+        db.conn.executemany("INSERT INTO recommendations (measure, campaign_id, position, region, justification, passage_ids) "
+                       "VALUES (?, (SELECT MAX(campaign_id) FROM measures WHERE id = ?), ?, ?, ?, ?)",
+                       [(measure, measure, i, it["region"], it["justification"], json.dumps(it["passage_ids"]))
+                        for i, it in enumerate(clean)])
+        db.execute("INSERT OR REPLACE INTO recommendation_lists (measure, updated_at, updated_by) VALUES (?, ?, ?)",
+                   [measure, now(), who.name])
+    return load_list(store, measure)
+
+
+def import_files(store: Store, directory) -> int:
+    """Lists kept as JSON files beside the store by earlier versions: read into the store once."""
+    from pathlib import Path
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        return 0
+    n = 0
+    for path in sorted(directory.glob("measure-*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        measure = int(record["measure"])
+        if store.db.execute("SELECT 1 FROM recommendation_lists WHERE measure = ?", [measure]).fetchone():
+            continue
+        with store.write() as db:
+            db.conn.executemany("INSERT INTO recommendations (measure, campaign_id, position, region, justification, "
+                           "passage_ids) VALUES (?, NULL, ?, ?, ?, ?)",
+                           [(measure, i, it["region"], it["justification"], json.dumps(it.get("passage_ids") or []))
+                            for i, it in enumerate(record.get("items") or [])])
+            db.execute("INSERT INTO recommendation_lists (measure, updated_at, updated_by) VALUES (?, ?, ?)",
+                       [measure, record.get("updated_at"), record.get("updated_by")])
+        n += 1
+    directory.rename(directory.with_name(directory.name + ".imported"))
+    return n
+
+
+def recommendation_rows(store: Store, measure: int, items: list[dict]) -> list[dict]:
+    """The list's items with what the supervision office needs beside the reason: type, evidence, figures."""
+    evidence = {r.region: r for r in evidence_for_measure(store, measure, passages_per_region=2,
+                                                          figures_per_region=6).regions}
+    rows = []
+    for i, item in enumerate(items, start=1):
+        ev = evidence.get(item["region"])
+        cited = []
+        if item.get("passage_ids"):
+            marks = ",".join("?" * len(item["passage_ids"]))
+            cited = [citation(r["filename"], r["archive_path"], r["page"], r["end_page"]) for r in store.db.query(
+                "SELECT p.page, p.end_page, d.filename, d.archive_path FROM passages p JOIN documents d "
+                f"ON d.id = p.document_id WHERE p.id IN ({marks}) ORDER BY p.id", item["passage_ids"])]
+        elif ev is not None and ev.passages:
+            docs = {d["id"]: d for d in ev.documents}
+            for p in ev.passages[:2]:
+                d = docs.get(p.document_id) or next(store.db.query(
+                    "SELECT filename, archive_path FROM documents WHERE id = ?", [p.document_id]))
+                cited.append(citation(d["filename"], d.get("archive_path"), p.page, p.end_page))
+        figures = "；".join(f"{f.metric or ''}{f.raw}" for f in (ev.figures if ev else []) if not f.suspect)
+        rows.append({"rank": i, "region": item["region"], "applicant_type": ev.applicant_type if ev else None,
+                     "justification": item["justification"], "evidence": "；".join(cited), "figures": figures})
+    return rows
+
+
+REC_COLUMNS = [("rank", "序号", 6), ("region", "地区", 16), ("applicant_type", "申报主体类型", 14),
+               ("justification", "推荐理由", 50), ("evidence", "主要依据（文件、页码）", 44),
+               ("figures", "关键数据", 44)]
+
+
+def recommendations_xlsx(title: str, rows: list[dict], footer: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "推荐名单"
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(REC_COLUMNS))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([label for _, label, _ in REC_COLUMNS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append([r.get(key) for key, _, _ in REC_COLUMNS])
+    for i, (_, _, width) in enumerate(REC_COLUMNS):
+        ws.column_dimensions[chr(ord("A") + i)].width = width
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.append([])
+    ws.append([footer])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def recommendations_docx(title: str, rows: list[dict], footer: str) -> bytes:
+    import docx
+    from docx.shared import Pt
+
+    d = docx.Document()
+    d.add_heading(title, 0)
+    table = d.add_table(rows=1, cols=len(REC_COLUMNS))
+    table.style = "Table Grid"
+    for cell, (_, label, _) in zip(table.rows[0].cells, REC_COLUMNS, strict=True):
+        cell.text = label
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for r in rows:
+        cells = table.add_row().cells
+        for cell, (key, _, _) in zip(cells, REC_COLUMNS, strict=True):
+            cell.text = "" if r.get(key) is None else str(r[key])
+    if not rows:
+        d.add_paragraph("（名单为空）")
+    run = d.add_paragraph().add_run(footer)
+    run.font.size = Pt(10)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
