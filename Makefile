@@ -43,13 +43,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# end to end through `jili serve` beside pdfplumber alone (prints the ratio), then each stage on its own
 bench: setup
+	$(BIN)/python bench/bench_service.py
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_ofd.py
 	$(BIN)/python bench/bench_tokenize.py
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_classify.py
 	$(BIN)/python bench/bench_search.py
-	$(BIN)/python bench/bench_pipeline.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache *.so */*.so

@@ -30,6 +30,34 @@ from ingest.errors import CorruptFileError, IngestError, LimitExceededError, Par
 MiB = 1024 * 1024
 
 
+class StopFlag:
+    """A stop request that a signal handler may set.
+
+    `threading.Event.set()` inside a signal handler can deadlock: the handler runs in the main thread,
+    which may be inside `Event.wait()` holding the event's lock. This flag takes no lock.
+    """
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while not self._set and time.monotonic() < end:
+            time.sleep(min(0.05, max(0.0, end - time.monotonic())))
+        return self._set
+
+    def on_signals(self, *signals: int) -> StopFlag:
+        for sig in signals:
+            signal.signal(sig, lambda *_: self.set())
+        return self
+
+
 class Aborted(Exception):  # noqa: N818 - not an error of the file: the caller asked to stop
     """The caller stopped the task (shutting down); the file was not judged."""
 
@@ -59,7 +87,7 @@ class Sandbox:
         self._conn = None
         self._jobs = 0
         self._lock = threading.Lock()
-        self.abort: threading.Event | None = None  # set: a running task is abandoned (Aborted)
+        self.abort: StopFlag | threading.Event | None = None  # set: a running task is abandoned (Aborted)
         self.peak_rss_kb = 0  # the largest child seen (ru_maxrss of reaped children)
 
     # -- lifecycle ----------------------------------------------------------------------------------

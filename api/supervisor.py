@@ -14,9 +14,9 @@ import logging
 import multiprocessing
 import signal
 import socket
-import threading
 import time
 
+from api.sandbox import StopFlag
 from api.settings import Settings
 from api.worker import worker_main
 
@@ -41,7 +41,7 @@ class Supervisor:
         self.settings = settings
         self.text_workers, self.ocr_workers = text_workers, ocr_workers
         self.ctx = multiprocessing.get_context("spawn")  # clean interpreters: no threads, no inherited locks
-        self.stop = threading.Event()
+        self.stop = StopFlag()
         self.children: dict[str, multiprocessing.Process] = {}
         self._restarts: list[float] = []
 
@@ -59,8 +59,7 @@ class Supervisor:
 
     def run(self) -> int:
         """Start everything and wait for a stop signal. Returns the exit status."""
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, lambda *_: self.stop.set())
+        self.stop.on_signals(signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
         self.start("api")
         for i in range(self.text_workers):
             self.start(f"text{i}")

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 
 from api.engine import Engine, JobOutcome, escape_name
-from api.sandbox import Aborted
+from api.sandbox import Aborted, StopFlag
 from api.settings import Settings
 from index import Store
 from index.queue import (
@@ -57,7 +57,8 @@ def reclaim(store: Store, settings: Settings) -> int:
     return reclaim_orphans(store, host=socket.gethostname(), alive=process_alive, stale_s=settings.worker_stale_s)
 
 
-def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None, stop: threading.Event | None = None,
+def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None,
+               stop: StopFlag | threading.Event | None = None,
                idle_sleep: float = 0.5, until_idle: bool = False, warm: bool = False,
                hand_over_ocr: bool | None = None, engine: Engine | None = None,
                on_outcome: Callable[[JobOutcome], None] | None = None) -> int:
@@ -68,7 +69,7 @@ def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None
     """
     host, pid = socket.gethostname(), os.getpid()
     name = name or f"{host}:{pid}:{kind}"
-    stop = stop or threading.Event()
+    stop = stop or StopFlag()
     store = Store(settings.data_dir)
     if hand_over_ocr is None:
         hand_over_ocr = kind == "text" and settings.ocr_workers > 0
@@ -153,7 +154,5 @@ def worker_main(settings_data: dict, kind: str, name: str) -> None:
     settings = Settings(**settings_data)
     settings.confine()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = StopFlag().on_signals(signal.SIGTERM, signal.SIGINT)
     run_worker(settings, kind, name=name, stop=stop, warm=True)

@@ -61,16 +61,14 @@ def worker_cmd(data_dir, kind, until_idle) -> None:
     """Run a worker against the same store (several may run, on several machines later)."""
     import logging
     import signal
-    import threading
 
+    from api.sandbox import StopFlag
     from api.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = _settings(data_dir)
     settings.confine()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = StopFlag().on_signals(signal.SIGTERM, signal.SIGINT)
     n = run_worker(settings, kind, stop=stop, until_idle=until_idle, warm=True)
     click.echo(f"{n} jobs processed", err=True)
 

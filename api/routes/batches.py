@@ -86,7 +86,10 @@ def batch(batch_id: str, store: StoreDep, who: Who):
     return row | {"progress": batch_progress(store, batch_id), "files": batch_files(store, batch_id)}
 
 
-@router.get("/api/batches/{batch_id}/events", summary="进度事件流 (SSE) / progress events", responses=ERRORS)
+@router.get("/api/batches/{batch_id}/events", summary="进度事件流 (SSE) / progress events",
+            response_class=StreamingResponse,
+            responses={**ERRORS, 200: {"description": "`event: progress` with the batch progress as JSON, then "
+                                                     "`event: complete`", "content": {"text/event-stream": {}}}})
 async def batch_events(batch_id: str, request: Request, who: Who, timeout: float = Query(600, ge=1, le=3600)):
     # an async endpoint runs on the event loop's thread: it gets its own connection, used only there
     s = Store(request.app.state.settings.data_dir)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 from api.deps import StoreDep, Who
 from api.schemas import ERRORS, EvidenceOut, ExperiencesOut, MeasuresOut, RecordsOut, SearchOut
@@ -26,7 +28,7 @@ def attachment(name: str) -> dict[str, str]:
 @router.get("/api/search", summary="全文检索 / full-text search", response_model=SearchOut, responses=ERRORS)
 def search_api(store: StoreDep, who: Who, q: str = Query("", max_length=200), measure: int | None = Query(None, ge=1, le=99),
                region: str | None = Query(None, max_length=60), applicant_type: str | None = Query(None, max_length=20),
-               lead_unit: str | None = Query(None, max_length=60), year: int | None = None,
+               lead_unit: str | None = Query(None, max_length=60), year: int | None = Query(None, ge=2000, le=2100),
                format: str | None = Query(None, max_length=10), document: str | None = Query(None, max_length=64),
                page: int = Query(1, ge=1, le=10000), size: int = Query(20, ge=1, le=100),
                sort: str = Query("relevance", pattern="^(relevance|date)$"), advanced: bool = False):
@@ -69,7 +71,8 @@ def records(store: StoreDep, who: Who, measure: int = Query(..., ge=1, le=99), m
             responses=ERRORS)
 def experiences(store: StoreDep, who: Who, measure: int | None = Query(None, ge=1, le=99),
                 region: str | None = Query(None, max_length=60), limit: int = Query(20, ge=1, le=100),
-                format: str = Query("json", pattern="^(json|docx)$"), id: list[int] = Query(default=[], max_length=100)):
+                format: str = Query("json", pattern="^(json|docx)$"),
+                id: list[Annotated[int, Field(ge=1, le=2**62)]] = Query(default=[], max_length=100)):
     """Ranked, best first. `format=docx` gives the briefing; `id` keeps only the chosen passages."""
     if measure is not None:
         check_measure(store, who, measure, Role.REVIEWER, Role.PUBLICITY)

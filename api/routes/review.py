@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 from api.deps import StoreDep, Who
 from api.schemas import ERRORS, RecommendationsIn, RecommendationsOut, ReviewIn, ReviewOut, ReviewStatesOut
@@ -22,6 +24,7 @@ from index.recommendations import (
 from index.reviews import review_passage, review_states
 
 router = APIRouter(tags=["review"])
+PassageId = Annotated[int, Field(ge=1, le=2**62)]
 BEIJING = timezone(timedelta(hours=8))
 
 
@@ -47,7 +50,7 @@ def review(body: ReviewIn, store: StoreDep, who: Who, passage_id: int = Path(ge=
 
 @router.get("/api/reviews", summary="段落审核状态 / the latest review state of passages", response_model=ReviewStatesOut,
             responses=ERRORS)
-def reviews(store: StoreDep, who: Who, passage: list[int] = Query(default=[], max_length=200)):
+def reviews(store: StoreDep, who: Who, passage: list[PassageId] = Query(default=[], max_length=200)):
     return {"passages": review_states(store, who, passage)}
 
 

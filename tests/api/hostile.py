@@ -292,6 +292,29 @@ def _jpeg_bomb() -> bytes:
     return bytes(data)
 
 
+def _repaired_pdfs() -> list[tuple[str, bytes, object]]:
+    """PDFs PDFium opens only by repairing them, and encryption it cannot open: see tests/ingest/test_pdf_outcomes.py."""
+    import re
+
+    from tests.conftest import rebuild_xref
+
+    pages = [[("body", "第一页：全区新建高标准农田3.2万亩。")], [("body", "第二页：建立县乡村三级管护机制。")]]
+    two = make_pdf(pages, page_numbers=False)
+    kids = b"/Count 2 /Kids [ 4 0 R 5 0 R ]"
+    locked = make_pdf(pages, encrypt="secret")
+    return [
+        ("page-tree-loop.pdf", rebuild_xref(two.replace(kids, b"/Count 3 /Kids [ 4 0 R 8 0 R 5 0 R ]")), DONE),
+        ("page-listed-thrice.pdf", rebuild_xref(two.replace(kids, b"/Count 4 /Kids [ 4 0 R 5 0 R 4 0 R 4 0 R ]")), DONE),
+        ("count-lies.pdf", rebuild_xref(two.replace(kids, b"/Count 100000 /Kids [ 4 0 R 5 0 R ]")), DONE),
+        ("startxref-nowhere.pdf", re.sub(rb"startxref\s+\d+", b"startxref\n99999", two), DONE),
+        ("no-xref.pdf", two[: two.rfind(b"xref")] + b"%%EOF", DONE),
+        ("unknown-security-handler.pdf", rebuild_xref(locked.replace(b"/Filter /Standard", b"/Filter /FOOBAR")),
+         "encrypted"),
+        ("public-key-handler.pdf", rebuild_xref(locked.replace(b"/Filter /Standard", b"/Filter /Adobe.PubSec")),
+         "encrypted"),
+    ]
+
+
 def _ofd_files() -> list[tuple[str, bytes, object]]:
     from tests.ingest.test_ofd import BODY, make_ofd, paragraph
 
@@ -402,5 +425,6 @@ def hostile_corpus() -> list[tuple[str, bytes, object]]:
     ]
     files.append(("archive.gz", b"\x1f\x8b\x08\x00" + bytes(rng.randrange(256) for _ in range(300)),
                   "unsupported_format"))
+    files += _repaired_pdfs()
     files += _ofd_files()
     return files

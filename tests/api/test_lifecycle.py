@@ -116,9 +116,11 @@ def test_sigterm_stops_the_server_and_every_worker_and_parser(tmp_path):
     time.sleep(3)  # the workers are busy with the slow files
     family = _children(proc.pid)
     assert len(family) >= 4  # the API process, three workers and at least one parser child
+    stopped_at = time.monotonic()
     os.kill(proc.pid, signal.SIGTERM)
     try:
         proc.wait(30)
+        assert time.monotonic() - stopped_at < 10  # no worker sat out the 15 s grace period
     except Exception:
         _kill_group(proc)
         raise

@@ -200,3 +200,27 @@ def test_tokens_name_only_known_regions_and_lead_units(service):
         create_token(store, Role.REVIEWER, lead_units=["不存在单位"])
     _, principal = create_token(store, Role.UPLOADER, region="合川")
     assert principal.region == "合川区"
+
+
+def test_a_raw_gbk_file_name_in_the_upload_is_decoded(service):
+    c, t = service["client"], service["tokens"]
+    boundary = "jili-boundary"
+    name = "璧山区申报材料.txt".encode("gbk")
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"".encode() + name +
+            b"\"\r\nContent-Type: text/plain\r\n\r\n" + "申报说明：新增就业岗位1200个。".encode() +
+            f"\r\n--{boundary}--\r\n".encode())
+    r = c.post("/api/batches", content=body, headers=auth(t["bishan"]) |
+               {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 202, r.text
+    assert r.json()["files"][0]["filename"] == "璧山区申报材料.txt"
+
+
+def test_the_openapi_document_shows_every_response_shape(service):
+    spec = service["client"].get("/openapi.json").json()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            ok = op["responses"].get("200") or op["responses"].get("202")
+            content = (ok or {}).get("content", {})
+            if "application/json" in content:
+                assert content["application/json"]["schema"], (method, path)
+            assert "404" in op["responses"] or path in ("/api/health", "/api/batches"), (method, path)
