@@ -25,6 +25,7 @@ from pathlib import Path
 from api.sandbox import Limits, Sandbox
 from api.settings import Settings
 from classify import classify_document, load_campaign, load_classifier
+from classify.lateness import lateness
 from extract import extract_document, extract_figures
 from index.queue import FileStatus, Job, JobKind, Member, expand, fail, finish, hand_over
 from index.store import Store
@@ -84,6 +85,14 @@ class Engine:
         return campaign
 
     @cached_property
+    def deadline(self):
+        """The campaign's declaration deadline (区县申报), or None."""
+        try:
+            return self.campaign.deadline("declaration").date
+        except KeyError:
+            return None
+
+    @cached_property
     def classifier(self):
         return self._classifier or load_classifier()
 
@@ -107,8 +116,9 @@ class Engine:
         path = self.store.original_path(job.sha256) if job.sha256 else None
         if path is None or not path.exists():
             return self._fail(job, "corrupt", f"{job.label}: the stored original is missing; upload the file again")
-        if job.kind is not JobKind.ARCHIVE and self.store.has_document(job.sha256):
-            return self._duplicate(job, job.sha256)
+        key = self.store.declaration_key(job.sha256, job.region)
+        if job.kind is not JobKind.ARCHIVE and self.store.has_document(key):
+            return self._duplicate(job, key)
         options = parse_options(self.settings, ocr=self.ocr or job.kind is JobKind.OCR)
         staging = self.staging / f"job-{job.id}"
         shutil.rmtree(staging, ignore_errors=True)  # left by a worker that was killed on this job
@@ -129,14 +139,16 @@ class Engine:
         assert isinstance(result, ReadDocument)
         if result.ocr_needed and self.hand_over_ocr and job.kind is JobKind.TEXT:
             return self._hand_over(job)
-        return self._store(job, Document.from_json(result.document_json))
+        doc = Document.from_json(result.document_json)
+        return self._store(job, doc.model_copy(update={"id": key}))
 
     def _store(self, job: Job, doc: Document) -> JobOutcome:
         try:
-            labels = classify_document(doc, self.classifier, campaign=self.campaign)
+            labels = classify_document(doc, self.classifier, campaign=self.campaign, uploader_region=job.region)
             figures = extract_document(doc)
         except JiliError as exc:
             return self._fail(job, exc.code, str(exc.with_filename(job.label)))
+        late = lateness(self.deadline, doc_date=doc.gongwen.date, metadata=doc.metadata, uploaded_at=job.created_at)
         outcome = JobOutcome(FileStatus.DONE.value, document_id=doc.id, pages=doc.pages, region=labels.region,
                              measures=tuple(m.measure_id for m in labels.measures))
         settled = []
@@ -145,7 +157,7 @@ class Engine:
             settled.append(finish(self.store, job, FileStatus.DONE, document_id=doc.id))
 
         if not self.store.save_document(doc, labels, figures, campaign_year=self.campaign.year, on_commit=mark,
-                                        owner_region=job.region):
+                                        owner_region=job.region, late=late, sha256=job.sha256):
             return self._duplicate(job, doc.id)  # a concurrent worker stored the same bytes first
         if not settled or not settled[0]:
             log.warning("job %s: the lease was lost before the document was stored", job.id)
@@ -153,11 +165,8 @@ class Engine:
 
     def _duplicate(self, job: Job, document_id: str) -> JobOutcome:
         row = self.store.document_row(document_id)
-        with self.store.write():
-            if not finish(self.store, job, FileStatus.DUPLICATE, document_id=document_id):
-                return JobOutcome("lost")
-            if job.region:
-                self.store.add_owner(document_id, job.region)
+        if not finish(self.store, job, FileStatus.DUPLICATE, document_id=document_id):
+            return JobOutcome("lost")
         return JobOutcome(FileStatus.DUPLICATE.value, document_id=document_id, pages=row["pages"] or 0,
                           region=row["region"], measures=tuple(self.store.document_measure_ids(document_id)))
 

@@ -259,6 +259,8 @@ class RecommendationItem(BaseModel):
     region: str = Field(min_length=1, max_length=60, description="a region that declared the measure")
     justification: str = Field(max_length=500, description="推荐理由, a short justification")
     passage_ids: list[int] = Field(default_factory=list, max_length=10, description="the evidence cited")
+    override: bool = Field(default=False, description="list an applicant that did not declare the measure "
+                                                       "(the reviewer confirms; shown as such in the exports)")
 
 
 class RecommendationsIn(BaseModel):

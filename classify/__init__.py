@@ -17,7 +17,7 @@ scikit-learn is imported only when `train` runs, so that loading and applying a 
 from __future__ import annotations
 
 from classify.catalog import ApplicantType, Campaign, CatalogError, Measure, load_campaign
-from classify.document import AggregationRule, DocumentLabels, DocumentMeasure, classify_document
+from classify.document import DocumentLabels, DocumentMeasure, classify_document
 from classify.evaluate import evaluate
 from classify.model import ClassifierError, MeasureClassifier, PassageLabels, load_classifier
 from classify.regions import (
@@ -31,7 +31,7 @@ from classify.regions import (
 from classify.training import LabelledPassage, read_labelled, train
 
 __all__ = [
-    "AggregationRule", "ApplicantType", "Campaign", "CatalogError", "ClassifierError", "DocumentLabels",
+    "ApplicantType", "Campaign", "CatalogError", "ClassifierError", "DocumentLabels",
     "DocumentMeasure", "LabelledPassage", "Measure", "MeasureClassifier", "MeasureRoute", "PassageLabels",
     "RegionMatch", "classify_document", "detect_region", "evaluate", "is_eligible", "load_campaign", "load_gazetteer",
     "load_classifier", "read_labelled", "route_measures", "train",

@@ -1,32 +1,30 @@
-"""Document-level labels: which measures a declaration is evidence for, who declares them, whether
-that applicant may, and which lead units each label goes to.
+"""Document-level labels: which measures a declaration declares (and may concern), who declares them,
+whether that applicant may, and which lead units each label goes to.
 
-Passage labels are not simply pooled. A declaration about 河长制 that mentions investment in one
-sentence is not a measure-1 declaration, so a measure becomes a document label only when
+Passage labels add up through a small model calibrated on whole declarations (`classify.aggregation`):
+each measure is **declared** (the document's measures) or **possible** (a strong single mention, kept
+so that it is seen and its eligibility checked), or not a label at all. Every kept measure is checked
+against the declaring applicant's type: an ineligible declaration is flagged, never dropped.
 
-* the title or file name names it (declarations usually do: "…-推进公路和水网建设-扩大有效投资-申报材料"), or
-* enough of the document's relevant passages carry it: at least `AggregationRule.min_passages`
-  of them *and* at least `min_share` of them, with a document score of at least `min_score`. In
-  a short document (at most `short_document`
-  relevant passages) one passage is enough, if the measure is that passage's best label.
-
-Its document score is the mean of its best `top_k` passage scores (a single strong mention among
-many passages stays low). The declaring region and applicant type come from `classify.regions`;
-eligibility and routing from `route_measures`.
+The declaring applicant is a township or platform in its own right when one declares ("草堂镇（奉节县）"),
+else the 区县. The uploader's region is the default; a township inside it that the document names
+refines it; a document that names another region keeps the uploader's and carries a warning.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from classify.aggregation import FEATURES, DocumentModel, PassageScores, features, load_document_model
 from classify.catalog import ApplicantType, Campaign, Measure, load_campaign
 from classify.features import normalize_text, split_sentences
 from classify.model import MeasureClassifier, PassageLabels, load_classifier
-from classify.regions import detect_region, route_measures
+from classify.regions import declaring_applicant, detect_region, route_measures
 from classify.terms import MeasureTerms, default_measure_terms
 from ingest.model import Document
 
@@ -38,24 +36,14 @@ _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
 _PASSAGE_CHARS = 400
 
 
-class AggregationRule(BaseModel):
-    """When passage labels add up to a document label."""
-
-    model_config = ConfigDict(frozen=True)
-
-    min_passages: int = 2
-    min_share: float = 0.15
-    min_score: float = 0.65
-    short_document: int = 3
-    top_k: int = 3
-
-
 class DocumentMeasure(BaseModel):
-    """One measure the document is evidence for, with eligibility and routing."""
+    """One measure the document declares (or may concern), with eligibility and routing."""
 
     measure_id: int
     title: str
-    score: float = Field(description="mean of the best passage scores for this measure")
+    level: Literal["declared", "possible"] = Field(description="declared, or a strong mention kept for review")
+    probability: float = Field(description="the document model's probability that the measure is declared")
+    score: float = Field(description="mean of the best three passage scores for this measure")
     named_in_title: bool
     passages: int = Field(description="relevant passages labelled with this measure")
     share: float = Field(description="share of the relevant passages labelled with this measure")
@@ -68,22 +56,32 @@ class DocumentMeasure(BaseModel):
 
 
 class DocumentLabels(BaseModel):
-    """A document's region, applicant type, measures and per-passage labels."""
+    """A document's declaring applicant, measures and per-passage labels."""
 
     document_id: str
     filename: str
-    region: str | None
+    region: str | None = Field(description="the declaring applicant: a 区县, a platform, or a township with its "
+                                           "county beside it, 草堂镇（奉节县）")
+    county: str | None = Field(default=None, description="the 区县 or platform the applicant belongs to")
     township: str | None = None
     applicant_type: ApplicantType | None
+    region_source: str | None = Field(default=None, description="document | uploader | uploader+document")
+    region_warning: str | None = Field(default=None, description="the document names another region than the "
+                                                                 "uploader's")
     region_confidence: float | None = None
     region_evidence: list[str] = Field(default_factory=list)
-    measures: list[DocumentMeasure]
+    measures: list[DocumentMeasure] = Field(description="declared measures first, then possible ones")
     routing: dict[str, list[int]] = Field(
         default_factory=dict, description="lead unit -> the document's measures it leads"
     )
     passages: dict[str, PassageLabels] = Field(description="per passage id")
     relevant_passages: int
     model_version: str
+    aggregation_version: str | None = None
+
+    @property
+    def declared(self) -> list[DocumentMeasure]:
+        return [m for m in self.measures if m.level == "declared"]
 
 
 def document_passages(doc: Document) -> list[tuple[str, str]]:
@@ -129,61 +127,61 @@ def classify_document(
     classifier: MeasureClassifier | None = None,
     *,
     campaign: Campaign | None = None,
-    rule: AggregationRule | None = None,
+    model: DocumentModel | None = None,
+    uploader_region: str | None = None,
 ) -> DocumentLabels:
-    """Label a whole document: passages, document measures, region, eligibility and routing.
+    """Label a whole document: passages, document measures, declaring applicant, eligibility and routing.
 
-    ``classify_document(parse_document(data, "白沙镇-深入开展乡村治理-典型经验材料.pdf"))`` ->
-    ``DocumentLabels(region="江津区", township="白沙镇", applicant_type=ApplicantType.TOWNSHIP,
-    measures=[DocumentMeasure(measure_id=16, eligible=True, lead_units=["市乡村振兴局"], …)], …)``
+    ``classify_document(parse_document(data, "白沙镇-深入开展乡村治理-典型经验材料.pdf"), uploader_region="江津区")``
+    -> ``DocumentLabels(region="白沙镇（江津区）", county="江津区", township="白沙镇",
+    applicant_type=ApplicantType.TOWNSHIP, measures=[DocumentMeasure(measure_id=16, level="declared",
+    eligible=True, lead_units=["市乡村振兴局"], …)], …)``
     """
     classifier = classifier or load_classifier()
     campaign = campaign or load_campaign()
-    rule = rule or AggregationRule()
+    model = model or load_document_model()
     passages = document_passages(doc)
     labels = classifier.predict([text for _, text in passages])
     by_id = {pid: label for (pid, _), label in zip(passages, labels, strict=True)}
 
-    title_text = " ".join(x for x in (doc.gongwen.title, doc.archive_path, doc.filename) if x)
-    named = set(measures_named_in(title_text, campaign))
-    relevant = [label for label in labels if label.measures]
-    n_relevant = len(relevant)
-    short = n_relevant <= rule.short_document
+    named, in_headings = measures_named(doc, campaign)
+    measure_ids = list(classifier.labels)
+    seen = [PassageScores(label.scores, tuple(label.measures)) for label in labels]
+    x = features(measure_ids, seen, named, in_headings)
+    probs = model.probabilities(x) if len(measure_ids) else np.zeros(0)
+    n_relevant = sum(1 for label in labels if label.measures)
 
-    chosen: list[tuple[int, float, int, float, list[str]]] = []
-    for measure_id in classifier.labels:
-        carrying = [
-            (pid, label.scores[measure_id])
-            for pid, label in by_id.items()
-            if measure_id in label.measures
-        ]
-        carrying.sort(key=lambda item: -item[1])
-        share = len(carrying) / n_relevant if n_relevant else 0.0
-        scores = sorted((label.scores[measure_id] for label in labels), reverse=True)
-        k = max(1, min(rule.top_k, n_relevant or 1))
-        score = float(np.mean(scores[:k])) if scores else 0.0
-        leading = sum(1 for pid, _ in carrying if by_id[pid].measures[0] == measure_id)
-        enough = len(carrying) >= rule.min_passages or (short and leading >= 1)
-        by_passages = enough and share >= rule.min_share and score >= rule.min_score
-        if measure_id in named or by_passages:
-            chosen.append((measure_id, score, len(carrying), share, [pid for pid, _ in carrying]))
-    chosen.sort(key=lambda item: (item[0] not in named, -item[1]))
+    chosen = []
+    for row, (measure_id, p) in enumerate(zip(measure_ids, probs.tolist(), strict=True)):
+        best = x[row, FEATURES.index("best")]
+        labelled = [pid for pid, label in by_id.items() if measure_id in label.measures]
+        if p >= model.declared:
+            level = "declared"
+        elif p >= model.possible or (labelled and best >= model.strong_passage):
+            level = "possible"
+        else:
+            continue
+        labelled.sort(key=lambda pid: -by_id[pid].scores[measure_id])
+        chosen.append((measure_id, level, p, float(x[row, FEATURES.index("top3")]), labelled))
+    chosen.sort(key=lambda c: (c[1] != "declared", -c[2]))
 
-    match = detect_region(doc)
-    applicant = match.applicant_type if match is not None else None
-    routes = {r.measure_id: r for r in route_measures([c[0] for c in chosen], applicant, campaign)} if applicant else {}
+    applicant = declaring_applicant(detect_region(doc), uploader_region)
+    kind = applicant.applicant_type
+    routes = {r.measure_id: r for r in route_measures([c[0] for c in chosen], kind, campaign)} if kind else {}
     measures = []
-    for measure_id, score, count, share, evidence in chosen:
+    for measure_id, level, p, score, evidence in chosen:
         measure = campaign.measure(measure_id)
         route = routes.get(measure_id)
         measures.append(
             DocumentMeasure(
                 measure_id=measure_id,
                 title=measure.title,
+                level=level,
+                probability=round(p, 4),
                 score=round(score, 4),
                 named_in_title=measure_id in named,
-                passages=count,
-                share=round(share, 4),
+                passages=len(evidence),
+                share=round(len(evidence) / n_relevant, 4) if n_relevant else 0.0,
                 eligible=route.eligible if route else None,
                 eligibility=route.reason if route else "申报单位类型未识别，无法判断申报资格",
                 lead_units=list(measure.lead_units),
@@ -195,17 +193,28 @@ def classify_document(
     return DocumentLabels(
         document_id=doc.id,
         filename=doc.filename,
-        region=match.region if match else None,
-        township=match.township if match else None,
-        applicant_type=applicant,
-        region_confidence=match.confidence if match else None,
-        region_evidence=list(match.evidence) if match else [],
+        region=applicant.name,
+        county=applicant.county,
+        township=applicant.township,
+        applicant_type=kind,
+        region_source=applicant.source,
+        region_warning=applicant.warning,
+        region_confidence=applicant.confidence,
+        region_evidence=applicant.evidence,
         measures=measures,
-        routing=units_for(measures),
+        routing=units_for([m for m in measures if m.level == "declared"]),
         passages=by_id,
         relevant_passages=n_relevant,
         model_version=classifier.version,
+        aggregation_version=model.version,
     )
+
+
+def measures_named(doc: Document, campaign: Campaign) -> tuple[set[int], set[int]]:
+    """The measures the title or file name names, and those a heading names."""
+    title_text = " ".join(x for x in (doc.gongwen.title, doc.archive_path, doc.filename) if x)
+    headings = " ".join(s.text for s in doc.segments if s.kind.value == "heading")
+    return set(measures_named_in(title_text, campaign)), set(measures_named_in(headings, campaign))
 
 
 def units_for(labels: Sequence[DocumentMeasure]) -> dict[str, list[int]]:

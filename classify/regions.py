@@ -380,6 +380,66 @@ def detect_region(
     )
 
 
+class Applicant(BaseModel):
+    """Who declares a document: a township or platform in its own right, else the 区县."""
+
+    name: str | None = Field(description="the applicant as shown everywhere: 璧山区, 重庆两江新区, 草堂镇（奉节县）")
+    county: str | None = Field(default=None, description="the 区县 or platform it belongs to (itself for one)")
+    township: str | None = None
+    applicant_type: ApplicantType | None = None
+    source: str | None = Field(default=None, description="document | uploader | uploader+document")
+    warning: str | None = Field(default=None, description="set when the document names another region than the "
+                                                          "uploader's")
+    confidence: float | None = None
+    evidence: list[str] = Field(default_factory=list)
+
+
+def township_applicant(township: str, county: str | None) -> str:
+    """A township's name as an applicant, its county beside it: ``草堂镇（奉节县）``."""
+    return f"{township}（{county}）" if county else township
+
+
+def declaring_applicant(match: RegionMatch | None, uploader_region: str | None = None,
+                        gazetteer: Gazetteer | None = None) -> Applicant:
+    """The declaring applicant of a document, from what the document says and who uploaded it.
+
+    The uploader's region is the default; a township the document names inside it refines it (and
+    declares as a township); a document that names another region keeps the uploader's, with a warning.
+
+    >>> m = RegionMatch(region="奉节县", applicant_type=ApplicantType.TOWNSHIP, township="草堂镇", confidence=0.9)
+    >>> declaring_applicant(m, "奉节县").name
+    '草堂镇（奉节县）'
+    """
+    gaz = gazetteer or load_gazetteer()
+    up = gaz.find(uploader_region.strip()) if uploader_region else None
+    if up is not None:
+        up = gaz.declaring(up) or up
+    evidence = list(match.evidence) if match else []
+    confidence = match.confidence if match else None
+    if up is None:
+        if match is None:
+            return Applicant(name=uploader_region or None, county=uploader_region or None,
+                             source="uploader" if uploader_region else None)
+        if match.township:
+            return Applicant(name=township_applicant(match.township, match.region), county=match.region,
+                             township=match.township, applicant_type=ApplicantType.TOWNSHIP, source="document",
+                             confidence=confidence, evidence=evidence)
+        return Applicant(name=match.region, county=match.region, applicant_type=match.applicant_type,
+                         source="document", confidence=confidence, evidence=evidence)
+    own = Applicant(name=up.name, county=up.name, applicant_type=up.applicant_type, source="uploader",
+                    confidence=confidence, evidence=[*evidence, f"uploaded by {up.name}"])
+    if match is None:
+        return own
+    if match.township and match.region in (None, up.name):
+        return Applicant(name=township_applicant(match.township, up.name), county=up.name, township=match.township,
+                         applicant_type=ApplicantType.TOWNSHIP, source="uploader+document", confidence=confidence,
+                         evidence=[*evidence, f"uploaded by {up.name}"])
+    if match.region in (None, up.name):
+        return own.model_copy(update={"source": "uploader+document"})
+    named = township_applicant(match.township, match.region) if match.township else match.region
+    return own.model_copy(update={"warning": f"材料署名或标题为{named}，但由{up.name}上传：请核对申报单位"})
+
+
 _SELF_KINDS = {
     "county": {RegionKind.COUNTY, RegionKind.AUTONOMOUS_COUNTY},
     "district": {RegionKind.DISTRICT, RegionKind.PLATFORM},

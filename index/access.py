@@ -65,7 +65,8 @@ def measure_list(store: Store, principal: Principal) -> list[dict]:
     if principal.role in (Role.ADMIN, Role.REVIEWER):
         counts = {r["measure"]: r for r in store.db.query(
             "SELECT dm.measure, COUNT(DISTINCT dm.document_id) AS documents, COUNT(DISTINCT d.region) AS regions "
-            "FROM document_measures dm JOIN documents d ON d.id = dm.document_id GROUP BY dm.measure")}
+            "FROM document_measures dm JOIN documents d ON d.id = dm.document_id WHERE dm.level = 'declared' "
+            "GROUP BY dm.measure")}
     rows = []
     for m in store.db.query("SELECT * FROM measures ORDER BY campaign_id DESC, id"):
         if led is not None and m["id"] not in led:

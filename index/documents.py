@@ -20,8 +20,8 @@ MEDIA_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats
                "doc": "application/msword", "txt": "text/plain; charset=utf-8", "ofd": "application/ofd",
                "image": "application/octet-stream"}
 _META = ("id", "filename", "archive_path", "format", "pages", "chars", "title", "doc_number", "issuer", "signer",
-         "doc_date", "region", "applicant_type", "township", "campaign_year", "classifier_version", "rules_version",
-         "created_at")
+         "doc_date", "region", "county", "applicant_type", "township", "region_source", "region_warning",
+         "late_source", "late_date", "campaign_year", "classifier_version", "rules_version", "created_at")
 
 
 def document_detail(store: Store, who: Principal, document_id: str) -> dict:
@@ -30,10 +30,11 @@ def document_detail(store: Store, who: Principal, document_id: str) -> dict:
     allowed = visible_passage_ids(store, who, document_id)
     measures = [m | {"lead_units": json.loads(m["lead_units"]), "co_units": json.loads(m["co_units"]),
                      "eligible": None if m["eligible"] is None else bool(m["eligible"])}
-                for m in store.db.query("SELECT dm.measure, dm.score, dm.eligible, dm.lead_units, dm.co_units, m.title "
+                for m in store.db.query("SELECT dm.measure, dm.score, dm.level, dm.probability, dm.eligible, dm.lead_units, "
+                                        "dm.co_units, dm.model_version, m.title "
                                         "FROM document_measures dm LEFT JOIN measures m ON m.id = dm.measure "
                                         "AND m.campaign_id = (SELECT MAX(campaign_id) FROM measures) "
-                                        "WHERE dm.document_id = ? ORDER BY dm.score DESC", [document_id])]
+                                        "WHERE dm.document_id = ? ORDER BY dm.level, dm.probability DESC", [document_id])]
     labels: dict[int, list[dict]] = {}
     for r in store.db.query("SELECT pl.passage_id, pl.measure, pl.score, pl.eligible, pl.origin FROM passage_labels pl "
                             "JOIN passages p ON p.id = pl.passage_id WHERE p.document_id = ? ORDER BY pl.score DESC",
@@ -49,7 +50,8 @@ def document_detail(store: Store, who: Principal, document_id: str) -> dict:
     if allowed is not None:
         shown = {p["id"] for p in passages}
         figures = [f for f in figures if f["passage_id"] in shown]
-    return {k: row[k] for k in _META} | {"ocr_pages": json.loads(row["ocr_pages"]), "warnings": json.loads(row["warnings"]),
+    return {k: row[k] for k in _META} | {"late": None if row["late"] is None else bool(row["late"]),
+                                         "ocr_pages": json.loads(row["ocr_pages"]), "warnings": json.loads(row["warnings"]),
                                          "measures": measures, "passages": passages, "figures": figures}
 
 
@@ -65,7 +67,7 @@ def original_file(store: Store, who: Principal, document_id: str) -> Original:
     row = check_document(store, who, document_id)
     if who.role is Role.PUBLICITY:
         raise Forbidden("publicity staff see cleared passages, not original files")
-    path = store.original_path(document_id)
+    path = store.original_path(row["sha256"] or document_id)
     if not path.exists():
         raise Hidden(document_id)
     return Original(path, os.path.basename(row["archive_path"] or row["filename"]),
@@ -81,7 +83,7 @@ def page_source(store: Store, who: Principal, document_id: str, number: int) -> 
         raise NoPageImage("page images exist for PDF documents only")
     if not 1 <= number <= (row["pages"] or 0):
         raise NoSuchPage(f"the document has {row['pages']} pages")
-    return store.original_path(document_id), row
+    return store.original_path(row["sha256"] or document_id), row
 
 
 class NoPageImage(NotFoundError):

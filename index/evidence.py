@@ -1,8 +1,10 @@
-"""Evidence by measure: every declaring region side by side, and figure tables that rank regions.
+"""Evidence by measure: every declaring applicant side by side, and figure tables that rank them.
 
-For a measure, a reviewer sees each region that declared it (or whose passages carry it): its
-documents, its strongest passages with page citations, and its key figures. `figure_table` answers
-"all change figures on 社会消费品零售总额 for measure 2", best per region first, exportable to CSV/XLSX.
+For a measure, a reviewer sees each applicant that **declared** it (a document of theirs labelled with it
+as a whole): its documents, its strongest passages with page citations, and its key figures. Applicants
+whose documents only **mention** it (stray passages, or a measure kept as possible) are listed apart,
+never counted as declarations and never put on a 推荐名单 without an explicit override. `figure_table`
+answers "all change figures on 社会消费品零售总额 for measure 2", best per applicant first, exportable.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from index import tags
+from index.phrases import figure_line, metric_label
 from index.store import Store
 
 UNKNOWN_REGION = "未识别"
@@ -45,17 +48,32 @@ class EvidenceFigure:
     period: str | None
     page: int | None
     suspect: bool
+    basis: str | None = None
 
 
 @dataclass
 class RegionEvidence:
-    region: str
+    region: str  # the applicant: 璧山区, 重庆两江新区, 草堂镇（奉节县）
     applicant_type: str | None
     eligible: bool | None  # None: the applicant type is unknown
+    county: str | None = None
     documents: list[dict] = field(default_factory=list)
     passages: list[EvidencePassage] = field(default_factory=list)
     figures: list[EvidenceFigure] = field(default_factory=list)
     score: float = 0.0
+    late: bool = False  # one of its declaring documents came in after the deadline
+
+
+@dataclass
+class Mention:
+    """An applicant whose documents mention the measure without declaring it."""
+
+    region: str
+    applicant_type: str | None
+    county: str | None
+    passages: int
+    documents: list[dict] = field(default_factory=list)
+    best: EvidencePassage | None = None
 
 
 @dataclass
@@ -63,7 +81,8 @@ class MeasureEvidence:
     measure: int
     title: str | None
     lead_units: list[str]
-    regions: list[RegionEvidence]
+    regions: list[RegionEvidence]  # declared
+    mentioned: list[Mention] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,68 +90,76 @@ class MeasureEvidence:
 
 def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int = 3,
                          figures_per_region: int = 12, regions: list[str] | None = None) -> MeasureEvidence:
-    """Every region with documents or passages labelled `measure`, strongest first."""
+    """Every applicant that declared `measure`, strongest first, and those that only mention it."""
     db = store.db
     mrow = next(db.query("SELECT title, lead_units FROM measures WHERE id = ? ORDER BY campaign_id DESC LIMIT 1",
                          [measure]), None)
     docs = list(db.query(
-        "SELECT d.id, d.filename, d.archive_path, d.title, d.region, d.applicant_type, d.format, d.pages, "
-        "d.doc_date, dm.score, dm.eligible FROM documents d JOIN document_measures dm ON dm.document_id = d.id "
-        "WHERE dm.measure = ? ORDER BY dm.score DESC", [measure]))
+        "SELECT d.id, d.filename, d.archive_path, d.title, d.region, d.county, d.applicant_type, d.format, d.pages, "
+        "d.doc_date, d.late, dm.score, dm.probability, dm.eligible, dm.level FROM documents d "
+        "JOIN document_measures dm ON dm.document_id = d.id WHERE dm.measure = ? "
+        "ORDER BY dm.probability DESC, dm.score DESC", [measure]))
+    declared_docs = {d["id"] for d in docs if (d["level"] or "declared") == "declared"}
     passages = list(db.query(
         "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.score, pl.eligible, pl.origin, "
-        "d.region, d.applicant_type FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
+        "d.region, d.county, d.applicant_type FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
         "JOIN documents d ON d.id = p.document_id WHERE pl.measure = ? ORDER BY pl.score DESC", [measure]))
     by_region: dict[str, RegionEvidence] = {}
-
-    def entry(region: str | None, applicant_type: str | None, eligible: bool | None) -> RegionEvidence:
-        key = region or UNKNOWN_REGION
-        if key not in by_region:
-            by_region[key] = RegionEvidence(region=key, applicant_type=applicant_type, eligible=eligible)
-        return by_region[key]
-
     for d in docs:
-        e = entry(d["region"], d["applicant_type"], None if d["eligible"] is None else bool(d["eligible"]))
-        e.documents.append({k: d[k] for k in _DOCUMENT_KEYS})
-        e.score = max(e.score, d["score"] or 0.0)
-    labelled_docs = {d["id"] for d in docs}  # labelled at document level
-    passage_docs: dict[str, float] = {}  # documents with labelled passages only: best passage score
-    for p in passages:
-        e = entry(p["region"], p["applicant_type"], bool(p["eligible"]))
-        if len(e.passages) < passages_per_region:
-            e.passages.append(EvidencePassage(p["id"], p["document_id"], p["text"], p["heading"], p["page"],
-                                              p["end_page"], round(p["score"], 4), bool(p["eligible"]), p["origin"]))
-        if p["document_id"] not in labelled_docs:
-            passage_docs[p["document_id"]] = max(passage_docs.get(p["document_id"], 0.0), p["score"] or 0.0)
-        e.score = max(e.score, p["score"] or 0.0)
-    # a document whose passages carry the measure is listed too (its own label may name other measures),
-    # with its best passage score, after the documents labelled as a whole
-    for d in _documents(db, sorted(passage_docs)):
-        e = by_region[d["region"] or UNKNOWN_REGION]
-        e.documents.append({**{k: d[k] for k in _DOCUMENT_KEYS if k != "score"}, "score": passage_docs[d["id"]]})
-    for e in by_region.values():
-        ids = sorted({d["id"] for d in e.documents})
-        if not ids:
+        if d["id"] not in declared_docs:
             continue
+        key = d["region"] or UNKNOWN_REGION
+        e = by_region.get(key)
+        if e is None:
+            e = by_region[key] = RegionEvidence(region=key, applicant_type=d["applicant_type"], county=d["county"],
+                                                eligible=None if d["eligible"] is None else bool(d["eligible"]))
+        e.documents.append({k: d[k] for k in _DOCUMENT_KEYS} | {"late": bool(d["late"])})
+        e.score = max(e.score, d["score"] or 0.0)
+        e.late = e.late or bool(d["late"])
+    mentions: dict[str, Mention] = {}
+    for p in passages:
+        key = p["region"] or UNKNOWN_REGION
+        passage = EvidencePassage(p["id"], p["document_id"], p["text"], p["heading"], p["page"], p["end_page"],
+                                  round(p["score"], 4), bool(p["eligible"]), p["origin"])
+        if p["document_id"] in declared_docs:
+            e = by_region[key]
+            if len(e.passages) < passages_per_region:
+                e.passages.append(passage)
+            continue
+        if key in by_region:
+            continue  # a declaring applicant's other documents: its declaration speaks for it
+        m = mentions.get(key)
+        if m is None:
+            m = mentions[key] = Mention(key, p["applicant_type"], p["county"], 0, best=passage)
+        m.passages += 1
+    for d in docs:  # documents that keep the measure only as possible mention it too
+        key = d["region"] or UNKNOWN_REGION
+        if d["id"] in declared_docs or key in by_region:
+            continue
+        m = mentions.setdefault(key, Mention(key, d["applicant_type"], d["county"], 0))
+        m.documents.append({k: d[k] for k in _DOCUMENT_KEYS} | {"level": d["level"]})
+    for e in by_region.values():
+        ids = sorted(d["id"] for d in e.documents)
         marks = ",".join("?" * len(ids))
-        # the figures of the passages labelled with the measure; table cells (no passage) only from documents
-        # labelled with it as a whole
+        # the figures of the passages labelled with the measure; table cells (no passage) of the declaring
+        # documents, which are about the measure as a whole
         rows = db.query(
             f"SELECT f.* FROM figures f LEFT JOIN passage_labels pl ON pl.passage_id = f.passage_id AND pl.measure = ? "
-            f"WHERE f.document_id IN ({marks}) AND (pl.measure IS NOT NULL OR (f.passage_id IS NULL AND "
-            f"f.document_id IN (SELECT document_id FROM document_measures WHERE measure = ?))) "
-            f"ORDER BY f.suspect, f.id LIMIT ?",
-            [measure, *ids, measure, figures_per_region])
+            f"WHERE f.document_id IN ({marks}) AND (pl.measure IS NOT NULL OR f.passage_id IS NULL) "
+            f"ORDER BY f.suspect, f.id LIMIT ?", [measure, *ids, figures_per_region])
         e.figures = [_figure(r) for r in rows]
     ordered = sorted(by_region.values(), key=lambda e: (-e.score, e.region))
+    mentioned = sorted(mentions.values(), key=lambda m: (-m.passages, m.region))
     if regions:
         wanted = {tags.official_region(r) for r in regions}
-        ordered = [e for e in ordered if e.region in wanted]
+        ordered = [e for e in ordered if e.region in wanted or e.county in wanted]
+        mentioned = [m for m in mentioned if m.region in wanted or m.county in wanted]
     return MeasureEvidence(measure=measure, title=mrow["title"] if mrow else None,
-                           lead_units=json.loads(mrow["lead_units"]) if mrow else [], regions=ordered)
+                           lead_units=json.loads(mrow["lead_units"]) if mrow else [], regions=ordered,
+                           mentioned=mentioned)
 
 
-_DOCUMENT_KEYS = ("id", "filename", "archive_path", "title", "format", "pages", "doc_date", "score")
+_DOCUMENT_KEYS = ("id", "filename", "archive_path", "title", "format", "pages", "doc_date", "score", "probability")
 
 
 def _xlsx_cell(column: str, value):
@@ -143,22 +170,14 @@ def _xlsx_cell(column: str, value):
     return value
 
 
-def _documents(db, ids: list[str]) -> list[dict]:
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    return list(db.query(
-        f"SELECT id, filename, archive_path, title, region, format, pages, doc_date FROM documents "
-        f"WHERE id IN ({marks}) ORDER BY filename", ids))
-
-
 def _figure(r: dict) -> EvidenceFigure:
     return EvidenceFigure(r["id"], r["document_id"], r["passage_id"], r["kind"], r["raw"], r["value_num"], r["unit"],
-                          r["metric"], r["direction"], r["period_text"], r["page"], bool(r["suspect"]))
+                          metric_label(r["metric"]), r["direction"], r["period_text"], r["page"], bool(r["suspect"]),
+                          r["basis"])
 
 
-FIGURE_COLUMNS = ["rank", "region", "applicant_type", "metric", "kind", "value", "unit", "direction", "raw",
-                  "period", "approx", "is_target", "suspect", "filename", "page", "sentence"]
+FIGURE_COLUMNS = ["rank", "region", "applicant_type", "metric", "figure", "kind", "value", "unit", "direction", "basis",
+                  "raw", "period", "approx", "is_target", "suspect", "filename", "page", "sentence"]
 
 
 def figure_table(store: Store, measure: int | None = None, *, metric: str | None = None, kind: str | None = None,
@@ -199,8 +218,9 @@ def figure_table(store: Store, measure: int | None = None, *, metric: str | None
             sentence = sentence[max(0, s - 40): e + 40]
         out.append({
             "rank": len(out) + 1, "region": r["region"] or UNKNOWN_REGION, "applicant_type": r["applicant_type"],
-            "metric": r["metric"], "kind": r["kind"], "value": r["value_num"], "unit": r["unit"],
-            "direction": r["direction"], "raw": r["raw"], "period": r["period_text"], "approx": bool(r["approx"]),
+            "metric": metric_label(r["metric"]), "kind": r["kind"], "value": r["value_num"], "unit": r["unit"],
+            "direction": r["direction"], "figure": figure_line({**r, "value": r["value_num"]}), "raw": r["raw"],
+            "basis": r["basis"], "period": r["period_text"], "approx": bool(r["approx"]),
             "is_target": bool(r["is_target"]), "suspect": bool(r["suspect"]), "filename": r["filename"],
             "page": r["page"], "sentence": sentence,
         })
@@ -216,8 +236,9 @@ def to_csv(rows: list[dict], columns: list[str] = FIGURE_COLUMNS) -> str:
 
 
 # the spreadsheet is read by people: Chinese headers and words (the CSV keeps field names for tools)
-XLSX_HEADERS = {"rank": "排名", "region": "地区", "applicant_type": "申报主体类型", "metric": "指标", "kind": "类型",
-                "value": "数值（基本单位）", "unit": "单位", "direction": "增减", "raw": "原文数字", "period": "时期",
+XLSX_HEADERS = {"rank": "排名", "region": "申报单位", "applicant_type": "申报主体类型", "metric": "指标",
+                "figure": "数据（含增减、比较基准、时期）", "kind": "类型", "value": "数值（基本单位）", "unit": "单位",
+                "direction": "增减", "basis": "比较基准", "raw": "原文数字", "period": "时期",
                 "approx": "约数", "is_target": "目标值", "suspect": "存疑", "filename": "文件", "page": "页码",
                 "sentence": "原句"}
 _XLSX_WORDS = {"kind": {"amount": "金额", "quantity": "数量", "percent": "比例", "change": "增减", "rank": "排名"},

@@ -8,12 +8,11 @@ shown are discounted so that the list spans regions. Every item says why it was 
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import asdict, dataclass, field
 
 from index import tags
-from index.phrases import citation, figure_phrase
+from index.phrases import citation, figure_line
 from index.reviews import LATEST_MARK, is_cleared
 from index.store import Store
 
@@ -159,24 +158,54 @@ def experiences_json(items: list[Experience]) -> list[dict]:
     return [asdict(e) | {"citation": e.citation(), "ranker_version": RANKER_VERSION} for e in items]
 
 
-def briefing_docx(items: list[Experience], *, title: str = "督查激励典型经验做法汇编") -> bytes:
-    """A DOCX briefing: one section per experience with region, measure, text, results and source."""
-    import docx
-    from docx.shared import Pt
+_CN_ORDINALS = "一二三四五六七八九十"
+# lines a practice paragraph may drag along from the end of its document: 附件 lists, contact lines, the
+# signing unit and the date
+_TAIL = re.compile(r"(?:\n|^)\s*(?:附件[：:].*|（?联系人[：:].*|联系电话[：:].*|.{2,30}(?:人民政府|办事处|委员会|管委会|局|委|办公室)"
+                   r"\s*(?:\d{4}年\d{1,2}月\d{1,2}日)?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*$")
 
-    d = docx.Document()
-    d.add_heading(title, 0)
-    for i, e in enumerate(items, start=1):
-        d.add_heading(f"{i}. {e.region or '未识别地区'}：{e.measure_title or ('措施' + str(e.measure))}", 1)
-        if e.heading:
-            p = d.add_paragraph()
-            p.add_run(e.heading).bold = True
-        d.add_paragraph(e.text)
-        if e.figures:
-            d.add_paragraph("主要成效：" + "；".join(f"{f['metric'] or ''}{figure_phrase(f)}" for f in e.figures))
-        src = d.add_paragraph()
-        run = src.add_run(f"来源：{e.citation()}（排序依据：{'；'.join(e.reasons) or '综合得分'}）")
-        run.font.size = Pt(9)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
+
+def practice_text(text: str) -> str:
+    """A practice as it is published: without the 附件 list, contact line, signing unit or date that the
+    passage carried from the end of its document."""
+    out = text.strip()
+    while True:
+        cut = _TAIL.sub("", out).rstrip()
+        if cut == out:
+            return out
+        out = cut
+
+
+def _ordinal(i: int) -> str:
+    return _CN_ORDINALS[i - 1] if 1 <= i <= 10 else str(i)
+
+
+def briefing_docx(items: list[Experience], *, title: str = "督查激励典型经验做法汇编") -> bytes:
+    """A 公文-style Word briefing on A4: practices grouped by measure, then by applicant, each cited once
+    (file and page), with its results; no ranking internals."""
+    from index.gongwen_docx import GongwenDocx
+
+    doc = GongwenDocx(title)
+    by_measure: dict[int | None, list[Experience]] = {}
+    for e in items:
+        by_measure.setdefault(e.measure, []).append(e)
+    for i, (measure, group) in enumerate(by_measure.items(), start=1):
+        name = group[0].measure_title or (f"措施{measure}" if measure else "其他")
+        doc.heading(f"{_ordinal(i)}、{name}")
+        regions = list(dict.fromkeys(e.region or "未识别地区" for e in group))
+        doc.paragraph(f"本部分收录{'、'.join(regions)}的{len(group)}条经验做法。")
+        group = sorted(group, key=lambda e: regions.index(e.region or "未识别地区"))
+        cited: set[str] = set()
+        for k, e in enumerate(group, start=1):
+            doc.heading(f"（{_ordinal(k)}）{e.region or '未识别地区'}：{e.heading or name}", level=2)
+            doc.paragraph(practice_text(e.text))
+            results = list(dict.fromkeys(figure_line(f) for f in e.figures))
+            if results:
+                doc.paragraph("主要成效：" + "；".join(results) + "。")
+            source = e.citation()
+            if source not in cited:
+                doc.note(f"来源：{source}")
+                cited.add(source)
+    if not items:
+        doc.paragraph("（没有入选的经验做法）")
+    return doc.to_bytes()

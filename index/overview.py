@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from classify.lateness import Lateness
 from index.access import Hidden, check_document, measures_of, require
 from index.auth import Principal, Role
 from index.store import Store
@@ -13,84 +12,54 @@ from index.store import Store
 BEIJING = timezone(timedelta(hours=8))
 
 
-_PDF_DATE = re.compile(r"D:(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?([Zz]|[+-]\d{2}'?\d{2}'?)?")
-
-
-def file_created(metadata: dict) -> date | None:
-    """The date (Beijing time) the file says it was created: DOCX ``created`` or PDF ``CreationDate``.
-
-    >>> file_created({"creationdate": "D:20230201093000+08'00'"})
-    datetime.date(2023, 2, 1)
-    >>> file_created({"created": "2023-01-31T20:00:00+00:00"})  # already 1 February in Chongqing
-    datetime.date(2023, 2, 1)
-    """
-    raw = metadata.get("created") or metadata.get("creationdate") or metadata.get("CreationDate")
-    if not raw:
-        return None
-    m = _PDF_DATE.match(raw)
-    try:
-        if m:
-            y, mo, d, h, mi, s, tz = m.groups()
-            stamp = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-            if tz and tz not in "Zz":
-                sign = 1 if tz[0] == "+" else -1
-                digits = tz[1:].replace("'", "")
-                stamp = stamp.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))))
-            elif tz:
-                stamp = stamp.replace(tzinfo=UTC)
-        else:
-            stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp.astimezone(BEIJING).date() if stamp.tzinfo else stamp.date()
-
-
 def late_declarations(store: Store, deadline: date, year: int) -> list[dict]:
-    """Documents of the campaign `year` whose file was created, or whose 成文日期 falls, after `deadline`."""
+    """The documents of campaign `year` judged late at ingest, each with the date that decided it and
+    where that date came from (成文日期, the file's creation date, or the upload time); archive members
+    are named as members (批量.zip!合川区报告.pdf)."""
     out = []
-    for row in store.db.query("SELECT id, filename, archive_path, region, doc_date, metadata, created_at "
-                              "FROM documents WHERE campaign_year = ? OR campaign_year IS NULL ORDER BY region, filename",
-                              [year]):
-        created = file_created(json.loads(row["metadata"] or "{}"))
-        try:
-            written = date.fromisoformat(row["doc_date"]) if row["doc_date"] else None
-        except ValueError:
-            written = None
-        reasons = []
-        if written and written > deadline:
-            reasons.append(f"成文日期 {written.isoformat()} 晚于截止日期")
-        if created and created > deadline:
-            reasons.append(f"文件创建于 {created.isoformat()}，晚于截止日期")
-        if reasons:
-            out.append({"document_id": row["id"], "filename": row["filename"], "archive_path": row["archive_path"],
-                        "region": row["region"], "doc_date": row["doc_date"],
-                        "created": created.isoformat() if created else None, "uploaded_at": row["created_at"],
-                        "reasons": reasons})
+    for row in store.db.query(
+            "SELECT id, filename, archive_path, region, county, doc_date, late_source, late_date, created_at "
+            "FROM documents WHERE late = 1 AND (campaign_year = ? OR campaign_year IS NULL) "
+            "ORDER BY region, filename, archive_path", [year]):
+        judged = Lateness(True, row["late_source"], row["late_date"], deadline.isoformat())
+        out.append({"document_id": row["id"], "filename": row["filename"], "archive_path": row["archive_path"],
+                    "name": f"{row['filename']}!{row['archive_path']}" if row["archive_path"] else row["filename"],
+                    "region": row["region"], "county": row["county"], "doc_date": row["doc_date"],
+                    "late_source": row["late_source"], "late_date": row["late_date"], "uploaded_at": row["created_at"],
+                    "reasons": [judged.reason()]})
     return out
 
 
 def region_measure_matrix(store: Store, measures: list[int] | None) -> dict:
-    """Per region and measure: declaring documents, labelled passages, best score, eligibility."""
+    """Per applicant and measure: documents declaring it, documents where it is only possible, passages
+    that mention it in documents not declaring it, best score and eligibility. Declared and mentioned
+    are never added together."""
     cells: dict[str, dict[int, dict]] = {}
-    types: dict[str, str | None] = {}
-    for r in store.db.query(
-            "SELECT d.region, d.applicant_type, dm.measure, COUNT(DISTINCT d.id) AS documents, MAX(dm.score) AS score, "
-            "MAX(dm.eligible) AS eligible FROM document_measures dm JOIN documents d ON d.id = dm.document_id "
-            "GROUP BY d.region, dm.measure"):
+    facts: dict[str, dict] = {}
+
+    def cell(r: dict) -> dict:
         region = r["region"] or "未识别"
-        types.setdefault(region, r["applicant_type"])
-        cells.setdefault(region, {})[r["measure"]] = {
-            "documents": r["documents"], "passages": 0, "score": round(r["score"] or 0.0, 4),
-            "eligible": None if r["eligible"] is None else bool(r["eligible"])}
+        facts.setdefault(region, {"applicant_type": r["applicant_type"], "county": r["county"]})
+        return cells.setdefault(region, {}).setdefault(
+            r["measure"], {"documents": 0, "possible": 0, "mentions": 0, "score": 0.0, "eligible": None})
+
     for r in store.db.query(
-            "SELECT d.region, d.applicant_type, pl.measure, COUNT(*) AS n FROM passage_labels pl "
+            "SELECT d.region, d.county, d.applicant_type, dm.measure, dm.level, COUNT(DISTINCT d.id) AS n, "
+            "MAX(dm.score) AS score, MIN(dm.eligible) AS eligible FROM document_measures dm "
+            "JOIN documents d ON d.id = dm.document_id GROUP BY d.region, dm.measure, dm.level"):
+        c = cell(r)
+        if (r["level"] or "declared") == "declared":
+            c["documents"] += r["n"]
+            c["score"] = round(max(c["score"], r["score"] or 0.0), 4)
+            c["eligible"] = None if r["eligible"] is None else bool(r["eligible"])
+        else:
+            c["possible"] += r["n"]
+    for r in store.db.query(
+            "SELECT d.region, d.county, d.applicant_type, pl.measure, COUNT(*) AS n FROM passage_labels pl "
             "JOIN passages p ON p.id = pl.passage_id JOIN documents d ON d.id = p.document_id "
-            "GROUP BY d.region, pl.measure"):
-        region = r["region"] or "未识别"
-        types.setdefault(region, r["applicant_type"])
-        cell = cells.setdefault(region, {}).setdefault(r["measure"], {"documents": 0, "passages": 0, "score": 0.0,
-                                                                       "eligible": None})
-        cell["passages"] = r["n"]
+            "WHERE NOT EXISTS (SELECT 1 FROM document_measures dm WHERE dm.document_id = d.id "
+            "AND dm.measure = pl.measure AND dm.level = 'declared') GROUP BY d.region, pl.measure"):
+        cell(r)["mentions"] = r["n"]
     titles = {r["id"]: r["title"] for r in store.db.query("SELECT id, title FROM measures ORDER BY campaign_id")}
     columns = sorted(titles) if measures is None else [m for m in measures if m in titles]
     wanted = set(columns)
@@ -98,7 +67,8 @@ def region_measure_matrix(store: Store, measures: list[int] | None) -> dict:
     for region in sorted(cells):
         row = {str(m): c for m, c in cells[region].items() if m in wanted}
         if row:
-            regions.append({"region": region, "applicant_type": types.get(region), "cells": row})
+            regions.append({"region": region, **facts[region], "cells": row,
+                            "declared": sum(1 for c in row.values() if c["documents"])})
     return {"measures": [{"id": m, "title": titles[m]} for m in columns], "regions": regions}
 
 

@@ -82,6 +82,7 @@ class Job:
     depth: int
     turn: int
     worker: str | None = None
+    created_at: str | None = None  # when the file was uploaded
 
     @property
     def label(self) -> str:
@@ -104,7 +105,7 @@ class Member:
 def _row(rec: dict) -> Job:
     return Job(rec["id"], rec["batch_id"], rec["sha256"], rec["filename"], rec["archive_path"], rec["uploader"],
                rec["region"], JobKind(rec["kind"]), rec["attempts"] or 0, rec["parent_id"], rec["root_id"],
-               rec["depth"] or 0, rec["turn"] or rec["id"], rec["worker"])
+               rec["depth"] or 0, rec["turn"] or rec["id"], rec["worker"], rec["created_at"])
 
 
 # -- batches -------------------------------------------------------------------------------------------
@@ -365,9 +366,19 @@ def batch_row(store: Store, batch_id: str) -> dict | None:
 
 
 def batch_files(store: Store, batch_id: str) -> list[dict]:
-    return list(store.db.query(
-        "SELECT id, filename, archive_path, size, kind, status, error_code, error_message, document_id, attempts, "
-        "parent_id, updated_at FROM files WHERE batch_id = ? ORDER BY id", [batch_id]))
+    """Every file of a batch with its state and, once stored, what it declared: applicant, measures, date,
+    and whether it came in late."""
+    rows = list(store.db.query(
+        "SELECT f.id, f.filename, f.archive_path, f.size, f.kind, f.status, f.error_code, f.error_message, "
+        "f.document_id, f.attempts, f.parent_id, f.updated_at, f.created_at, d.region, d.county, d.applicant_type, "
+        "d.doc_date, d.late, d.late_source, d.late_date, d.region_warning, "
+        "(SELECT group_concat(dm.measure) FROM (SELECT measure FROM document_measures WHERE document_id = d.id "
+        " AND level = 'declared' ORDER BY probability DESC) dm) AS measures "
+        "FROM files f LEFT JOIN documents d ON d.id = f.document_id WHERE f.batch_id = ? ORDER BY f.id", [batch_id]))
+    for r in rows:
+        r["measures"] = [int(m) for m in r["measures"].split(",")] if r["measures"] else []
+        r["late"] = None if r["late"] is None else bool(r["late"])
+    return rows
 
 
 def list_batches(store: Store, *, region: str | None = None, limit: int = 50) -> list[dict]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import asdict
 
 from index.access import check_passage
 from index.auth import Principal
 from index.evidence import evidence_for_measure
-from index.phrases import citation
+from index.phrases import citation, figure_line
 from index.store import Store, StoreError, now
 
 
@@ -29,43 +30,50 @@ def load_list(store: Store, measure: int) -> dict:
     meta = next(store.db.query("SELECT updated_at, updated_by FROM recommendation_lists WHERE measure = ?", [measure]),
                 None)
     items = [{"region": r["region"], "justification": r["justification"],
-              "passage_ids": json.loads(r["passage_ids"] or "[]")}
-             for r in store.db.query("SELECT region, justification, passage_ids FROM recommendations "
+              "passage_ids": json.loads(r["passage_ids"] or "[]")} | ({"override": True} if r["override"] else {})
+             for r in store.db.query("SELECT region, justification, passage_ids, override FROM recommendations "
                                      "WHERE measure = ? ORDER BY position", [measure])]
     return {"measure": measure, "items": items, "updated_at": meta["updated_at"] if meta else None,
             "updated_by": meta["updated_by"] if meta else None}
 
 
 def candidates(store: Store, measure: int) -> list[dict]:
-    """The regions that may be listed for the measure, strongest evidence first."""
+    """The applicants that declared the measure (strongest evidence first), then those that only mention
+    it (`declared: false`: listed only with an explicit override)."""
     evidence = evidence_for_measure(store, measure, passages_per_region=1, figures_per_region=0)
-    return [{"region": r.region, "applicant_type": r.applicant_type, "eligible": r.eligible, "score": r.score}
-            for r in evidence.regions]
+    return [{"region": r.region, "county": r.county, "applicant_type": r.applicant_type, "eligible": r.eligible,
+             "score": r.score, "late": r.late, "declared": True} for r in evidence.regions] + \
+           [{"region": m.region, "county": m.county, "applicant_type": m.applicant_type, "eligible": None,
+             "score": m.best.score if m.best else 0.0, "late": False, "declared": False} for m in evidence.mentioned]
 
 
 def save_list(store: Store, who: Principal, measure: int, items: list[dict]) -> dict:
     """Replace the measure's list. Each item: region (declared the measure), justification, passage ids."""
-    declared = {c["region"] for c in candidates(store, measure)}
+    known = {c["region"]: c for c in candidates(store, measure)}
     seen: set[str] = set()
     clean = []
     for item in items:
         region, reason = item["region"].strip(), item["justification"].strip()
-        if region not in declared:
-            raise InvalidList("region_not_declared", f"{region} 未申报此项措施 / did not declare measure {measure}")
+        override = bool(item.get("override"))
+        if not (region in known and (known[region]["declared"] or override)):
+            raise InvalidList("region_not_declared", f"{region}未申报措施{measure}。只有申报了该措施的地区可列入推荐名单；"
+                                                     "如确需列入，请勾选“经审核确认列入”并在推荐理由中说明。")
         if region in seen:
-            raise InvalidList("duplicate_region", f"{region} 在名单中出现了两次 / listed twice")
+            raise InvalidList("duplicate_region", f"{region}在名单中出现了两次，请删去重复的一项。")
         if not reason:
-            raise InvalidList("justification_required", f"请填写推荐理由：{region} / a justification is required")
+            raise InvalidList("justification_required", f"请填写{region}的推荐理由。")
         for pid in item.get("passage_ids") or []:
             check_passage(store, who, pid)
         seen.add(region)
-        clean.append({"region": region, "justification": reason, "passage_ids": list(item.get("passage_ids") or [])})
+        clean.append({"region": region, "justification": reason, "passage_ids": list(item.get("passage_ids") or []),
+                      "override": override and not known[region]["declared"]})
     with store.write() as db:
         db.execute("DELETE FROM recommendations WHERE measure = ?", [measure])
-        db.conn.executemany("INSERT INTO recommendations (measure, campaign_id, position, region, justification, passage_ids) "
-                       "VALUES (?, (SELECT MAX(campaign_id) FROM measures WHERE id = ?), ?, ?, ?, ?)",
-                       [(measure, measure, i, it["region"], it["justification"], json.dumps(it["passage_ids"]))
-                        for i, it in enumerate(clean)])
+        db.conn.executemany("INSERT INTO recommendations (measure, campaign_id, position, region, justification, "
+                            "passage_ids, override) VALUES (?, (SELECT MAX(campaign_id) FROM measures WHERE id = ?), "
+                            "?, ?, ?, ?, ?)",
+                            [(measure, measure, i, it["region"], it["justification"], json.dumps(it["passage_ids"]),
+                              int(it["override"])) for i, it in enumerate(clean)])
         db.execute("INSERT OR REPLACE INTO recommendation_lists (measure, updated_at, updated_by) VALUES (?, ?, ?)",
                    [measure, now(), who.name])
     return load_list(store, measure)
@@ -103,7 +111,7 @@ def recommendation_rows(store: Store, measure: int, items: list[dict]) -> list[d
     rows = []
     for i, item in enumerate(items, start=1):
         ev = evidence.get(item["region"])
-        cited = []
+        cited: list[str] = []
         if item.get("passage_ids"):
             marks = ",".join("?" * len(item["passage_ids"]))
             cited = [citation(r["filename"], r["archive_path"], r["page"], r["end_page"]) for r in store.db.query(
@@ -115,9 +123,10 @@ def recommendation_rows(store: Store, measure: int, items: list[dict]) -> list[d
                 d = docs.get(p.document_id) or next(store.db.query(
                     "SELECT filename, archive_path FROM documents WHERE id = ?", [p.document_id]))
                 cited.append(citation(d["filename"], d.get("archive_path"), p.page, p.end_page))
-        figures = "；".join(f"{f.metric or ''}{f.raw}" for f in (ev.figures if ev else []) if not f.suspect)
+        figures = "；".join(dict.fromkeys(figure_line(asdict(f)) for f in (ev.figures if ev else []) if not f.suspect))
+        justification = item["justification"] + ("（未申报该措施，经审核确认列入）" if item.get("override") else "")
         rows.append({"rank": i, "region": item["region"], "applicant_type": ev.applicant_type if ev else None,
-                     "justification": item["justification"], "evidence": "；".join(cited), "figures": figures})
+                     "justification": justification, "evidence": "；".join(dict.fromkeys(cited)), "figures": figures})
     return rows
 
 
@@ -154,26 +163,15 @@ def recommendations_xlsx(title: str, rows: list[dict], footer: str) -> bytes:
 
 
 def recommendations_docx(title: str, rows: list[dict], footer: str) -> bytes:
-    import docx
-    from docx.shared import Pt
+    """The list as a 公文-style Word table on A4 (index.gongwen_docx): columns sized to their content."""
+    from index.gongwen_docx import GongwenDocx
 
-    d = docx.Document()
-    d.add_heading(title, 0)
-    table = d.add_table(rows=1, cols=len(REC_COLUMNS))
-    table.style = "Table Grid"
-    for cell, (_, label, _) in zip(table.rows[0].cells, REC_COLUMNS, strict=True):
-        cell.text = label
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for r in rows:
-        cells = table.add_row().cells
-        for cell, (key, _, _) in zip(cells, REC_COLUMNS, strict=True):
-            cell.text = "" if r.get(key) is None else str(r[key])
-    if not rows:
-        d.add_paragraph("（名单为空）")
-    run = d.add_paragraph().add_run(footer)
-    run.font.size = Pt(10)
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
+    doc = GongwenDocx(title)
+    if rows:
+        doc.table([label for _, label, _ in REC_COLUMNS],
+                  [["" if r.get(key) is None else str(r[key]) for key, _, _ in REC_COLUMNS] for r in rows],
+                  min_widths=[2.5, 6, 6, 14, 12, 12])
+    else:
+        doc.paragraph("（名单为空）")
+    doc.note(footer)
+    return doc.to_bytes()

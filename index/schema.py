@@ -121,5 +121,22 @@ def m002_engine(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_declarations(db: Database) -> None:
+    """Declarations: applicants in their own right (a township with its county), per-uploader documents of
+    the same bytes, lateness with its source, and measures declared or only possible."""
+    for column, kind in (("sha256", str), ("county", str), ("region_source", str), ("region_warning", str),
+                         ("late", int), ("late_source", str), ("late_date", str)):
+        db["documents"].add_column(column, kind)
+    db.execute("UPDATE documents SET sha256 = id, county = region")
+    db["documents"].create_index(["sha256"], if_not_exists=True)
+    db["documents"].create_index(["county"], if_not_exists=True)
+    db["document_measures"].add_column("level", str)
+    db["document_measures"].add_column("probability", float)
+    db.execute("UPDATE document_measures SET level = 'declared'")
+    db["document_measures"].create_index(["measure", "level"], if_not_exists=True)
+    db["recommendations"].add_column("override", int)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

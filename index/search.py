@@ -128,7 +128,7 @@ def _filter_expression(store: Store, f: SearchFilters) -> str | None:
     """Filters as FTS5 tag clauses (see index.tags), so they intersect inside the index."""
     wanted = [
         tags.measure_tag(f.measure) if f.measure is not None else None,
-        tags.region_tag(tags.official_region(f.region)) if f.region else None,
+        tags.region_filter_tag(f.region) if f.region else None,
         tags.applicant_tag(f.applicant_type) if f.applicant_type else None,
         tags.year_tag(f.year) if f.year is not None else None,
         tags.format_tag(f.format) if f.format else None,
@@ -238,7 +238,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
     elif not parts:
         facet_counts = _facets(db, None)
     elif window is None:
-        facet_counts = _count_tags([matched_tags])
+        facet_counts = _count_tags([matched_tags], _region_names(db))
     else:
         facet_counts = _facets(db, window)
     facet_counts["exact"] = exact
@@ -302,18 +302,25 @@ def _facets(db, ids: list[int] | None) -> dict:
         part = ids[chunk:chunk + 900]
         found += [t for (t,) in db.execute(f"SELECT tags FROM passages WHERE id IN ({','.join('?' * len(part))})",
                                            part)]
-    return _count_tags(found)
+    return _count_tags(found, _region_names(db))
 
 
-def _count_tags(all_tags: Iterable[str | None]) -> dict:
+def _region_names(db) -> dict[str, str]:
+    """Region tag -> the applicant's name as shown (草堂镇奉节县 -> 草堂镇（奉节县）): one small DISTINCT."""
+    return {tags.clean(r): r for (r,) in db.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")}
+
+
+def _count_tags(all_tags: Iterable[str | None], names: dict[str, str] | None = None) -> dict:
     """Counts by measure and by region from passages' tag strings (see index.tags).
 
     One regex pass per kind over the joined strings: the counting happens in C, not per tag in Python.
+    `names` maps a region tag back to the applicant's name as shown (草堂镇奉节县 -> 草堂镇（奉节县）).
     """
     text = " ".join(t for t in all_tags if t)
     regions = Counter(_REGION_TAGS.findall(text))
+    names = names or {}
     return {"measure": _by_count(Counter(_MEASURE_TAGS.findall(text)).items()),
-            "region": _by_count((("未识别" if k == tags.NO_REGION else k), n) for k, n in regions.items())}
+            "region": _by_count((("未识别" if k == tags.NO_REGION else names.get(k, k)), n) for k, n in regions.items())}
 
 
 def _by_count(counts: Iterable[tuple[str, int]]) -> dict[str, int]:

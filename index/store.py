@@ -237,15 +237,22 @@ class Store:
         return row | {k: json.loads(row[k]) for k in ("lead_units", "co_units", "applicant_types", "incentives")}
 
     # -- documents -----------------------------------------------------------------------------------
+    @staticmethod
+    def declaration_key(sha256: str, owner_region: str | None) -> str:
+        """The key of a declaration: the file's sha256, or, uploaded for a region, a hash of both — each
+        region's upload of the same bytes is its own declaration (and nobody learns another has it)."""
+        return sha256 if not owner_region else hashlib.sha256(f"{sha256}\0{owner_region}".encode()).hexdigest()
+
     def has_document(self, document_id: str) -> bool:
         return bool(self.db["documents"].count_where("id = ?", [document_id]))
 
     def save_document(self, doc: Document, labels, figures: Iterable[KeyFigure], *, campaign_year: int | None,
-                      on_commit=None, owner_region: str | None = None) -> bool:
+                      on_commit=None, owner_region: str | None = None, late=None, sha256: str | None = None) -> bool:
         """Write a processed document in one transaction. Returns False when it was already stored.
 
-        `labels` is a `classify.DocumentLabels`; `on_commit(conn)` runs inside the same transaction
-        (the work queue uses it to mark the file done together with its results).
+        `doc.id` is its declaration key (`declaration_key`); `labels` a `classify.DocumentLabels`; `late`
+        a `classify.Lateness`; `on_commit(conn)` runs inside the same transaction (the work queue uses it
+        to mark the file done together with its results).
         """
         figures = list(figures)
         with self.write():
@@ -259,7 +266,10 @@ class Store:
                 "pages": doc.pages, "chars": len(doc.text), "title": doc.gongwen.title,
                 "doc_number": doc.gongwen.doc_number, "issuer": doc.gongwen.issuer, "signer": doc.gongwen.signer,
                 "doc_date": doc.gongwen.date,
-                "region": region, "region_code": None,
+                "region": region, "region_code": None, "county": labels.county, "sha256": sha256 or doc.id,
+                "region_source": labels.region_source, "region_warning": labels.region_warning,
+                "late": None if late is None or late.late is None else int(late.late),
+                "late_source": late.source if late else None, "late_date": late.date if late else None,
                 "applicant_type": labels.applicant_type.value if labels.applicant_type else None,
                 "township": labels.township,
                 "campaign_year": campaign_year, "owner_regions": _dumps([owner_region] if owner_region else []),
@@ -269,10 +279,10 @@ class Store:
                 "rules_version": figures[0].rules_version if figures else None, "created_at": now(),
             })
             self.db["document_measures"].insert_all({
-                "document_id": doc.id, "measure": m.measure_id, "score": m.score,
-                "eligible": None if m.eligible is None else int(m.eligible),
+                "document_id": doc.id, "measure": m.measure_id, "score": m.score, "level": m.level,
+                "probability": m.probability, "eligible": None if m.eligible is None else int(m.eligible),
                 "lead_units": _dumps(m.lead_units), "co_units": _dumps(m.co_units),
-                "model_version": labels.model_version,
+                "model_version": labels.aggregation_version or labels.model_version,
             } for m in labels.measures)
             eligible = {m.measure_id: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
@@ -282,7 +292,7 @@ class Store:
                 pl = labels.passages.get(span.id)
                 search_text = _search_text(span)
                 words = self._word_text(search_text)
-                tags = passage_tags(measures=pl.measures if pl else [], region=region,
+                tags = passage_tags(measures=pl.measures if pl else [], region=region, county=labels.county,
                                     applicant_type=applicant, year=campaign_year, fmt=doc.format.value,
                                     document_id=doc.id, owners=[owner_region] if owner_region else [])
                 scores = pl.scores if pl else {}
@@ -336,7 +346,7 @@ class Store:
     def reindex_passage(self, passage_id: int) -> None:
         """Rewrite a passage's FTS row after its labels, region or clearance changed (call in a transaction)."""
         row = next(self.db.query(
-            "SELECT p.id, p.heading, p.text, p.words, p.tags, d.id AS doc_id, d.region, d.applicant_type, "
+            "SELECT p.id, p.heading, p.text, p.words, p.tags, d.id AS doc_id, d.region, d.county, d.applicant_type, "
             "d.campaign_year, d.format, d.owner_regions FROM passages p JOIN documents d ON d.id = p.document_id "
             "WHERE p.id = ?",
             [passage_id]), None)
@@ -345,7 +355,8 @@ class Store:
         measures = [r["measure"] for r in self.db.query(
             "SELECT measure FROM passage_labels WHERE passage_id = ?", [passage_id])]
         cleared = self.passage_cleared(passage_id)
-        tags = passage_tags(measures=measures, region=row["region"], applicant_type=row["applicant_type"],
+        tags = passage_tags(measures=measures, region=row["region"], county=row["county"],
+                            applicant_type=row["applicant_type"],
                             year=row["campaign_year"], fmt=row["format"], document_id=row["doc_id"], cleared=cleared,
                             owners=json.loads(row["owner_regions"] or "[]"))
         if tags == row["tags"]:
@@ -355,17 +366,6 @@ class Store:
         self.db.execute("INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
                         [passage_id, index_text(text), row["words"], tags])
         self.db.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, passage_id])
-
-    def add_owner(self, document_id: str, region: str) -> None:
-        """Record that `region` also uploaded this document (so its uploaders can see it)."""
-        with self.write():
-            row = self.document_row(document_id)
-            owners = json.loads(row["owner_regions"] or "[]")
-            if region in owners:
-                return
-            self.db["documents"].update(document_id, {"owner_regions": _dumps([*owners, region])})
-            for r in self.db.query("SELECT id FROM passages WHERE document_id = ?", [document_id]):
-                self.reindex_passage(r["id"])
 
     def passage_cleared(self, passage_id: int) -> bool:
         """Cleared for publicity, by the latest mark (index.reviews)."""
@@ -378,6 +378,11 @@ class Store:
             return self.db["documents"].get(document_id)
         except Exception as exc:  # sqlite_utils.db.NotFoundError
             raise NotFoundError(f"no document {document_id}") from exc
+
+    def document_measure_rows(self, document_id: str) -> list[dict]:
+        """The document's measures with score and eligibility, strongest first."""
+        return list(self.db.query("SELECT measure, score, level, probability, eligible FROM document_measures "
+                                  "WHERE document_id = ? ORDER BY level, probability DESC", [document_id]))
 
     def document_measure_ids(self, document_id: str) -> list[int]:
         """The document's measures, strongest first."""

@@ -16,7 +16,8 @@ NO_REGION = "none"
 _SAFE = re.compile(r"[^\w]|_", re.UNICODE)
 
 
-def _clean(value: str) -> str:
+def clean(value: str) -> str:
+    """A value as a tag token: letters, digits and ideographs only."""
     return _SAFE.sub("", value)
 
 
@@ -31,8 +32,15 @@ def official_region(name: str) -> str:
     return region.name if region is not None else name.strip()
 
 
+def region_filter_tag(name: str) -> str:
+    """The tag a region filter matches: a 区县 or platform by its county tag (its townships included),
+    anything else (a township applicant, 草堂镇（奉节县）) by its own region tag."""
+    region = load_gazetteer().find(name.strip())
+    return county_tag(region.name) if region is not None else region_tag(name.strip())
+
+
 def region_tag(region: str | None) -> str:
-    return "r" + (_clean(region) if region else NO_REGION)
+    return "r" + (clean(region) if region else NO_REGION)
 
 
 def applicant_tag(applicant_type: str | None) -> str:
@@ -44,11 +52,11 @@ def year_tag(year: int | None) -> str:
 
 
 def format_tag(fmt: str | None) -> str:
-    return "f" + _clean(fmt or "none")
+    return "f" + clean(fmt or "none")
 
 
 def document_tag(document_id: str) -> str:
-    return "d" + _clean(document_id)[:16]
+    return "d" + clean(document_id)[:16]
 
 
 CLEARED_TAG = "xcleared"
@@ -56,20 +64,25 @@ CLEARED_TAG = "xcleared"
 
 def owner_tag(region: str) -> str:
     """The uploading region (an uploader token sees its own region's documents)."""
-    return "o" + _clean(region)
+    return "o" + clean(region)
+
+
+def county_tag(county: str | None) -> str:
+    """The 区县 (or platform) a document's applicant belongs to: a county's filter finds its townships too."""
+    return "c" + (clean(county) if county else NO_REGION)
 
 
 def passage_tags(*, measures, region, applicant_type, year, fmt, document_id, cleared: bool = False,
-                 owners=()) -> str:
+                 owners=(), county: str | None = None) -> str:
     """The tag string of one passage.
 
-    >>> passage_tags(measures=[15, 2], region="璧山区", applicant_type="区县", year=2022, fmt="pdf",
-    ...              document_id="ab" * 32)
-    'm2 m15 r璧山区 tcounty y2022 fpdf dabababababababab'
+    >>> passage_tags(measures=[15, 2], region="草堂镇（奉节县）", county="奉节县", applicant_type="乡镇(街道)",
+    ...              year=2022, fmt="pdf", document_id="ab" * 32)
+    'm2 m15 r草堂镇奉节县 c奉节县 ttownship y2022 fpdf dabababababababab'
     """
     tags = [measure_tag(m) for m in sorted(set(measures))]
-    tags += [region_tag(region), applicant_tag(applicant_type), year_tag(year), format_tag(fmt),
-             document_tag(document_id)]
+    tags += [region_tag(region), county_tag(county or region), applicant_tag(applicant_type), year_tag(year),
+             format_tag(fmt), document_tag(document_id)]
     tags += [owner_tag(o) for o in sorted(set(owners))]
     if cleared:
         tags.append(CLEARED_TAG)

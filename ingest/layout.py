@@ -27,6 +27,9 @@ _SENTENCE_END = frozenset("。！？；：!?;:")
 _STANDALONE = re.compile(r"^(?:\d{1,6}|(?:绝密|机密|秘密)(?:[★*][^，。,]{0,10})?|特急|加急|特提|平急|"
                          r".{0,20}[〔\[(（]\s*\d{4}\s*[〕\])）]\s*\S{0,6}\s*号)$")
 _LABEL_START = re.compile(r"^(?:抄送|主送|分送|报送|发送|抄报)\s*[：:]")
+# the 成文日期 of a 落款 is a line of its own, under the signing unit
+_DATE_LINE = re.compile(r"^\s*(?:(?:19|20)\d{2}|[二〇○零Ｏ一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*"
+                        r"[\d一二三四五六七八九十]{1,3}\s*[日白曰]\s*$")
 
 
 @dataclass(slots=True)
@@ -156,7 +159,8 @@ def block_paragraphs(block: Block) -> list[Paragraph]:
             prev_short = prev.x1 < right - 2.0 * h
             numbered = prev.text.rstrip()[-1:] in _SENTENCE_END and _NUMBERED.match(ln.text.lstrip()) is not None
             standalone = (_STANDALONE.match(prev.text.strip()) is not None or _LABEL_START.match(ln.text.lstrip())
-                          or (_LABEL_START.match(prev.text.lstrip()) and prev.text.rstrip()[-1:] == "。"))
+                          or (_LABEL_START.match(prev.text.lstrip()) and prev.text.rstrip()[-1:] == "。")
+                          or _DATE_LINE.match(ln.text) is not None or _DATE_LINE.match(prev.text) is not None)
             if indented or prev_short or numbered or standalone:
                 flush()
         cur.append(ln)

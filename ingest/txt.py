@@ -50,12 +50,28 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])?")
 def parse_txt(data: bytes, filename: str, options) -> ParsedContent:
     text, encoding = decode_text(data, filename)
     text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    blocks = []
+    blocks: list[RawBlock] = []
     page = 1
+    rows: list[list[str]] = []  # tab-separated lines in a row make a table (a form or a sheet pasted as text)
+
+    def end_table() -> None:
+        if len(rows) >= 1 and max(len(r) for r in rows) >= 2:
+            width = max(len(r) for r in rows)
+            blocks.append(RawBlock(kind=SegmentKind.TABLE, text="", page=page,
+                                   rows=[r + [""] * (width - len(r)) for r in rows]))
+        rows.clear()
+
     for line in text.split("\n"):
         if "\f" in line:  # form feed: a page break in text exported from Word or pdftotext
+            end_table()
             page += line.count("\f")
             line = line.replace("\f", "")
+        cells = [c.strip() for c in line.split("\t")]
+        if len([c for c in cells if c]) >= 2:
+            rows.append(cells)
+            continue
+        end_table()
         if line.strip():
             blocks.append(RawBlock(kind=SegmentKind.PARAGRAPH, text=line, page=page))
+    end_table()
     return ParsedContent(blocks=blocks, pages=page, metadata={"encoding": encoding})

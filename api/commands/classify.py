@@ -47,8 +47,9 @@ def _classifier(model: Path | None):
               help="Model directory [default: the packaged model in corpora/models].")
 @click.option("--no-explain", is_flag=True, help="Leave out the terms behind each label (faster).")
 @click.option("--no-ocr", is_flag=True, help="Documents: do not OCR garbled or image-only pages.")
+@click.option("--region", default=None, help="Documents: the uploading region (as an uploader's token), e.g. 奉节县.")
 def classify_cmd(files: tuple[Path, ...], jsonl: IO[str] | None, as_json: bool, model: Path | None,
-                 no_explain: bool, no_ocr: bool) -> None:
+                 no_explain: bool, no_ocr: bool, region: str | None) -> None:
     """Label passages (--jsonl) or documents (FILES) with the 督查激励 measures they are evidence for.
 
     For passages, every output line carries a calibrated score for each of the 30 measures and the
@@ -64,7 +65,7 @@ def classify_cmd(files: tuple[Path, ...], jsonl: IO[str] | None, as_json: bool, 
     if jsonl is not None:
         _classify_jsonl(classifier, jsonl, explain=not no_explain)
         return
-    _classify_files(classifier, files, as_json=as_json, ocr=not no_ocr)
+    _classify_files(classifier, files, as_json=as_json, ocr=not no_ocr, region=region)
 
 
 def _read_passages(stream: IO[str]) -> Iterator[tuple[Any, str]]:
@@ -98,10 +99,17 @@ def _classify_jsonl(classifier, stream: IO[str], *, explain: bool) -> None:
         flush()
 
 
-def _classify_files(classifier, files: tuple[Path, ...], *, as_json: bool, ocr: bool) -> None:
+def _classify_files(classifier, files: tuple[Path, ...], *, as_json: bool, ocr: bool, region: str | None) -> None:
     from api.commands.sandboxed import parse_files
-    from classify import classify_document
+    from classify import classify_document, load_campaign
+    from classify.lateness import lateness
     from ingest import ParseOptions
+
+    campaign = load_campaign()
+    try:
+        deadline = campaign.deadline("declaration").date
+    except KeyError:
+        deadline = None
 
     options = ParseOptions(ocr=ocr)
     ok = failed = 0
@@ -114,37 +122,47 @@ def _classify_files(classifier, files: tuple[Path, ...], *, as_json: bool, ocr: 
                 sys.stdout.write(json.dumps({"name": result.name, "error": error}, ensure_ascii=False) + "\n")
             continue
         try:
-            labels = classify_document(result.document, classifier)
+            labels = classify_document(result.document, classifier, campaign=campaign, uploader_region=region)
         except JiliError as exc:
             failed += 1
             click.echo(f"error: {result.name}: {exc.message}", err=True)
             continue
         ok += 1
+        doc = result.document
+        late = lateness(deadline, doc_date=doc.gongwen.date, metadata=doc.metadata)
+        dated = {"doc_date": doc.gongwen.date, "date_text": doc.gongwen.date_text, "deadline": late.deadline,
+                 "late": late.late, "late_source": late.source, "late_reason": late.reason()}
         if as_json:
-            record = {"name": result.name, **labels.model_dump(mode="json")}
+            record = {"name": result.name, **labels.model_dump(mode="json"), **dated}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            click.echo(_document_text(result.name, labels, result.document))
+            click.echo(_document_text(result.name, labels, doc, late))
     if ok == 0 and failed:
         sys.exit(1)
 
 
-def _document_text(name: str, labels, doc) -> str:
+def _document_text(name: str, labels, doc, late) -> str:
     lines = [name]
-    if labels.region or labels.township:
-        who = "".join(x for x in (labels.region, labels.township) if x)
+    if labels.region:
         kind = labels.applicant_type.value if labels.applicant_type else "类型未知"
-        lines.append(f"  申报单位  {who}（{kind}，置信度 {labels.region_confidence:.2f}）")
+        confidence = f"，置信度 {labels.region_confidence:.2f}" if labels.region_confidence is not None else ""
+        lines.append(f"  申报单位  {labels.region}    类型 {kind}{confidence}")
+        if labels.region_warning:
+            lines.append(f"            {labels.region_warning}")
     else:
         lines.append("  申报单位  未识别")
+    when = doc.gongwen.date or "未找到"
+    status = {True: f"逾期（{late.reason()}）", False: "按时", None: "无法判断"}[late.late]
+    lines.append(f"  成文日期  {when}    申报时限 {late.deadline or '—'}：{status}")
     if not labels.measures:
         lines.append("  措施      无（没有段落足以支持任何激励措施）")
     for m in labels.measures:
         eligible = {True: "符合", False: "不符合", None: "未知"}[m.eligible]
         source = "标题" if m.named_in_title else f"{m.passages}段"
         units = "、".join(m.lead_units) + (f"；配合 {'、'.join(m.co_units)}" if m.co_units else "")
+        level = "申报" if m.level == "declared" else "可能涉及"
         lines.append(
-            f"  措施 {m.measure_id:>2}  {m.title}  得分 {m.score:.2f}（{source}）  申报资格 {eligible}"
+            f"  措施 {m.measure_id:>2}  {m.title}  {level}（概率 {m.probability:.2f}，{source}）  申报资格 {eligible}"
             f"  牵头 {units}"
         )
         if m.eligible is False:
@@ -271,3 +289,38 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@click.command(name="train-aggregation")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Rendered declarations with their gold (scripts/build_declarations.py DIR: manifest.jsonl).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model [default: corpora/models/document_measures.json].")
+def train_aggregation_cmd(corpus: Path, out: Path | None) -> None:
+    """Refit the document-level measure model on declarations whose measures are known.
+
+    Uses the rendered corpus's manifest (`measures` of each file) and the sample declarations
+    (corpora/samples/src front matter); cross-validates by writer group and records the scores.
+    """
+    import yaml
+
+    from classify.aggregation import MODEL_PATH, train_document_model
+    from corpora import CORPORA_DIR
+    from ingest import ParseOptions, parse_document
+
+    examples = []
+    for line in (corpus / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        doc = parse_document((corpus / item["filename"]).read_bytes(), item["filename"], ParseOptions(ocr=False))
+        examples.append((doc, set(item["measures"]), item["id"].split("-")[0]))
+    for src in sorted((CORPORA_DIR / "samples" / "src").glob("*.md")):
+        meta = yaml.safe_load(src.read_text(encoding="utf-8")[4:].split("\n---\n", 1)[0])
+        path = CORPORA_DIR / "samples" / meta["filename"]
+        examples.append((parse_document(path.read_bytes(), path.name, ParseOptions(ocr=False)), set(meta["measures"]),
+                         "samples"))
+    model, training = train_document_model(examples)
+    target = out or MODEL_PATH
+    target.write_text(model.to_json(training), encoding="utf-8")
+    cv = model.metrics["cross_validated"]
+    click.echo(f"{training['documents']} documents; cross-validated by writer: P {cv['precision']:.3f} "
+               f"R {cv['recall']:.3f} F1 {cv['f1']:.3f} at {cv['declared_threshold']}; written {target}", err=True)

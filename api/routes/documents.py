@@ -33,7 +33,7 @@ def document_file(document_id: str, store: StoreDep, who: Who):
 def document_page(request: Request, document_id: str, store: StoreDep, who: Who, number: int = Path(ge=1, le=100_000),
                   scale: float = Query(1.5, ge=0.5, le=3.0)):
     original, row = page_source(store, who, document_id, number)
-    png = request.app.state.page_images.png(row["id"], original, number, scale)
+    png = request.app.state.page_images.png(row["sha256"] or row["id"], original, number, scale)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 

@@ -82,16 +82,22 @@ def _measure_ids(labels: DocumentLabels) -> list[int]:
 # ------------------------------------------------------------------------------ aggregation
 
 
-def test_river_chief_document_mentioning_investment_once_is_not_labelled_1(
+def _declared(labels: DocumentLabels) -> list[int]:
+    return [m.measure_id for m in labels.declared]
+
+
+def test_river_chief_document_mentioning_investment_once_does_not_declare_1(
     classifier: MeasureClassifier,
 ) -> None:
     doc = _doc(RIVER_CHIEF)
     labels = classify_document(doc, classifier)
-    assert 17 in _measure_ids(labels)
-    assert 1 not in _measure_ids(labels)
-    # the investment sentence itself is a measure-1 passage: it is the aggregation that leaves it out
+    assert 17 in _declared(labels)
+    assert 1 not in _declared(labels)
+    # the investment sentence itself is a strong measure-1 passage: kept as possible, for the reviewer
     investment = next(p.id for p in doc.passages if "固定资产投资" in p.text)
     assert 1 in labels.passages[investment].measures
+    possible = next(m for m in labels.measures if m.measure_id == 1)
+    assert possible.level == "possible" and possible.probability < 0.4
 
 
 def test_passage_labels_are_keyed_by_passage_id_and_name_the_model(classifier: MeasureClassifier) -> None:
@@ -123,10 +129,28 @@ def test_a_document_without_passages_is_cut_into_chunks() -> None:
 def test_township_document_predicted_15_is_flagged_ineligible(classifier: MeasureClassifier) -> None:
     labels = classify_document(_doc(TOWNSHIP_FARMLAND), classifier)
     assert labels.applicant_type is ApplicantType.TOWNSHIP
-    assert labels.region == "合川区" and labels.township == "钱塘镇"
+    assert labels.region == "钱塘镇（合川区）" and labels.township == "钱塘镇" and labels.county == "合川区"
     farmland = next(m for m in labels.measures if m.measure_id == 15)
     assert farmland.eligible is False
     assert "区县" in farmland.eligibility
+
+
+def test_a_strong_single_passage_on_a_measure_a_township_may_not_declare_is_flagged_not_dropped(
+        classifier: MeasureClassifier) -> None:
+    text = TOWNSHIP_FARMLAND.replace("三、推广良种良法", "三、发展乡村旅游\n全镇接待游客12万人次，旅游综合收入8600万元，"
+                                     "打造市级乡村旅游精品线路1条，创建3A级景区1个。\n四、推广良种良法")
+    labels = classify_document(_doc(text), classifier)
+    tourism = next(m for m in labels.measures if m.measure_id == 27)
+    assert tourism.eligible is False  # kept, possible or declared, and flagged
+
+
+def test_the_uploaders_region_is_the_default_and_a_township_in_it_refines_it(classifier: MeasureClassifier) -> None:
+    anonymous = "\n\n".join(TOWNSHIP_FARMLAND.split("\n\n")[1:-1])  # neither title nor 落款
+    assert classify_document(_doc(anonymous), classifier, uploader_region="合川").region == "合川区"
+    labels = classify_document(_doc(TOWNSHIP_FARMLAND), classifier, uploader_region="合川区")
+    assert (labels.region, labels.region_source, labels.region_warning) == ("钱塘镇（合川区）", "uploader+document", None)
+    other = classify_document(_doc(TOWNSHIP_FARMLAND), classifier, uploader_region="璧山区")
+    assert other.region == "璧山区" and "合川区" in other.region_warning
 
 
 def test_county_document_on_the_same_work_is_eligible(classifier: MeasureClassifier) -> None:

@@ -58,4 +58,4 @@ def test_index_text_is_space_separated_terms():
 def test_tags_are_single_fts_tokens():
     tags = passage_tags(measures=[17], region="石柱土家族自治县", applicant_type="乡镇(街道)", year=2022,
                         fmt="docx", document_id="0" * 64, cleared=True)
-    assert tags.split() == ["m17", "r石柱土家族自治县", "ttownship", "y2022", "fdocx", "d" + "0" * 16, "xcleared"]
+    assert tags.split() == ["m17", "r石柱土家族自治县", "c石柱土家族自治县", "ttownship", "y2022", "fdocx", "d" + "0" * 16, "xcleared"]

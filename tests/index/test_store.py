@@ -31,14 +31,19 @@ def test_document_round_trips_through_the_store(sample_store):
     assert [(p.text, p.start, p.end) for p in doc.passages] == [(r["text"], r["start"], r["end"]) for r in stored]
 
 
-def test_evidence_lists_every_region_that_declared(sample_store):
+def test_evidence_keeps_declaring_applicants_apart_from_those_that_only_mention_the_measure(sample_store):
     for measure in (13, 14, 15, 17):
         declared = {r["region"] or "未识别" for r in sample_store.db.query(
             "SELECT DISTINCT d.region FROM documents d JOIN document_measures dm ON dm.document_id = d.id "
-            "WHERE dm.measure = ? UNION SELECT DISTINCT d.region FROM passage_labels pl JOIN passages p "
-            "ON p.id = pl.passage_id JOIN documents d ON d.id = p.document_id WHERE pl.measure = ?", [measure, measure])}
+            "WHERE dm.measure = ? AND dm.level = 'declared'", [measure])}
+        touching = {r["region"] or "未识别" for r in sample_store.db.query(
+            "SELECT DISTINCT d.region FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
+            "JOIN documents d ON d.id = p.document_id WHERE pl.measure = ? UNION SELECT DISTINCT d.region "
+            "FROM documents d JOIN document_measures dm ON dm.document_id = d.id WHERE dm.measure = ?",
+            [measure, measure])}
         ev = evidence_for_measure(sample_store, measure)
         assert {r.region for r in ev.regions} == declared
+        assert {m.region for m in ev.mentioned} == touching - declared
         assert ev.lead_units
         for region in ev.regions:
             for p in region.passages:
@@ -49,6 +54,7 @@ def test_a_region_card_holds_only_the_measures_documents_and_figures(sample_stor
     db = sample_store.db
     for measure in range(1, 31):
         for region in evidence_for_measure(sample_store, measure).regions:
+            assert all(d["probability"] >= 0.3 for d in region.documents)  # declared documents only
             with_passages = {p.document_id for p in region.passages}
             assert with_passages <= {d["id"] for d in region.documents}, (measure, region.region)
             for f in region.figures:
@@ -72,8 +78,9 @@ def test_figure_table_ranks_regions_and_exports(sample_store):
 
     sheet = load_workbook(io.BytesIO(to_xlsx(rows))).active
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["排名", "地区", "申报主体类型", "指标"]
-    assert {c.value for c in sheet["E"][1:]} <= {"数量"}  # quantity, in words
+    assert header[:5] == ["排名", "申报单位", "申报主体类型", "指标", "数据（含增减、比较基准、时期）"]
+    assert {c.value for c in sheet["F"][1:]} <= {"数量"}  # quantity, in words
+    assert all(c.value for c in sheet["E"][1:])  # the figure as a reader says it
 
 
 def test_typical_experiences_explain_themselves_and_span_regions(sample_store):

@@ -11,8 +11,9 @@ import docx
 import openpyxl
 import pytest
 
+from classify.lateness import file_created
 from index import Store
-from index.overview import file_created, late_declarations
+from index.overview import late_declarations
 from index.recommendations import import_files, load_list
 from tests.api.conftest import auth, document_of
 
@@ -106,8 +107,14 @@ def test_the_matrix_shows_a_reviewer_only_the_measures_it_leads(service, client)
     m = client.get("/api/matrix", headers=auth(service["tokens"]["agri"])).json()
     assert [x["id"] for x in m["measures"]] == [14, 15]
     hechuan = next(r for r in m["regions"] if r["region"] == "合川区")
-    assert hechuan["cells"]["15"]["documents"] == 1 and hechuan["cells"]["15"]["passages"] > 0
+    assert hechuan["cells"]["15"]["documents"] == 1 and hechuan["declared"] >= 1
     assert all(set(r["cells"]) <= {"14", "15"} for r in m["regions"])
+    # declared and mentioned are never added together: a cell with no declaring document only mentions
+    for r in m["regions"]:
+        for c in r["cells"].values():
+            assert c["documents"] > 0 or c["mentions"] > 0 or c["possible"] > 0
+    caotang = next(r for r in m["regions"] if r["region"].startswith("草堂镇"))
+    assert caotang["region"] == "草堂镇（奉节县）" and caotang["county"] == "奉节县" and caotang["applicant_type"] == "乡镇(街道)"
     everything = client.get("/api/matrix", headers=auth(service["tokens"]["admin"])).json()
     assert len(everything["measures"]) == 30 and len(everything["regions"]) > len(m["regions"])
     for who in ("hechuan", "pub"):
@@ -189,14 +196,34 @@ def test_the_file_creation_date_is_read_in_beijing_time(metadata, expected):
     assert file_created(metadata) == expected
 
 
-def test_late_declarations_are_found_by_file_date_or_date_written(service):
+def test_a_late_declaration_is_listed_with_the_date_that_decided_it(service, client):
+    from api.worker import run_worker
+    from tests.ui.conftest import LATE_FILE, late_declaration
+
     store = service["store"]
-    doc_id = document_of(service, "bishan")
-    row = store.document_row(doc_id)
     assert late_declarations(store, date(2023, 2, 1), 2022) == []  # every sample was on time
-    late = {d["document_id"]: d for d in late_declarations(store, date(2023, 1, 10), 2022)}
-    assert doc_id in late and row["doc_date"] > "2023-01-10"
-    assert any("成文日期" in r for r in late[doc_id]["reasons"]) and any("文件创建" in r for r in late[doc_id]["reasons"])
+    r = client.post("/api/batches", headers=auth(service["tokens"]["admin"]),
+                    files=[("files", ("补报.zip", _zip([(LATE_FILE, late_declaration())])))])
+    run_worker(service["settings"], "all", until_idle=True)
+    [late] = late_declarations(store, date(2023, 2, 1), 2022)
+    assert late["name"] == f"补报.zip!{LATE_FILE}" and late["late_source"] == "document"
+    assert late["reasons"] == ["成文日期 2023-02-10 晚于截止日期 2023-02-01"]
+    batch = client.get(f"/api/batches/{r.json()['batch_id']}", headers=auth(service["tokens"]["admin"])).json()
+    member = next(f for f in batch["files"] if f["archive_path"] == LATE_FILE)
+    assert member["late"] is True and member["doc_date"] == "2023-02-10" and 15 in member["measures"]
+    doc = client.get(f"/api/documents/{member['document_id']}", headers=auth(service["tokens"]["admin"])).json()
+    assert doc["late"] is True and doc["late_source"] == "document"
+    store.delete_document(member["document_id"])  # the other tests expect the samples alone
+
+
+def _zip(members) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return buf.getvalue()
 
 
 def test_deadlines_come_from_the_campaign_catalog(service, client):

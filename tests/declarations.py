@@ -1,0 +1,145 @@
+"""The 220-document declarations corpus as a measuring stick: render it, ingest it the way districts
+upload it (each file by its uploader's region account), and score what jili made of it against the gold
+front matter: the declaring applicant (townships by their own name), measures, ineligible declarations,
+成文日期 and lateness.
+
+Used by `bench/eval_declarations.py` (prints the numbers) and by the tests that guard them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "corpora" / "declarations" / "src"
+CACHE = REPO / "tests" / "_artifacts" / "declarations"
+DEADLINE = date(2023, 2, 1)
+
+
+def _fingerprint() -> str:
+    h = hashlib.sha256()
+    for p in sorted(SRC.glob("*.md")) + [REPO / "scripts" / "build_declarations.py", REPO / "scripts" / "build_samples.py"]:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def rendered() -> Path:
+    """The rendered corpus (built once per source version, kept under tests/_artifacts)."""
+    stamp = CACHE / ".fingerprint"
+    want = _fingerprint()
+    if not (stamp.exists() and stamp.read_text() == want and (CACHE / "manifest.jsonl").exists()):
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(REPO / "scripts" / "build_declarations.py"), str(CACHE)], check=True,
+                       capture_output=True)
+        stamp.write_text(want)
+    return CACHE
+
+
+def manifest() -> list[dict]:
+    folder = rendered()
+    return [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
+
+
+def ingest_corpus(data_dir: Path, items: list[dict] | None = None, **settings) -> dict[str, dict]:
+    """Ingest the corpus, each file as its uploader's region would upload it. Returns gold id -> file row."""
+    from api.intake import LocalFile, ingest_local
+    from api.settings import Settings
+    from index import Store
+    from index.queue import batch_files
+
+    items = items if items is not None else manifest()
+    folder = rendered()
+    by_uploader: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_uploader[item["uploader"]].append(item)
+    settings = Settings(data_dir=data_dir, **({"ocr": False} | settings))
+    rows: dict[str, dict] = {}
+    store = Store(data_dir)
+    try:
+        for uploader, group in sorted(by_uploader.items()):
+            receipt = ingest_local(settings, [LocalFile(folder / i["filename"], i["filename"]) for i in group],
+                                   uploader=f"{uploader}上传员", region=_official(uploader))
+            by_name = {r["filename"]: r for r in batch_files(store, receipt.batch_id)}
+            for item in group:
+                rows[item["id"]] = by_name[item["filename"]]
+    finally:
+        store.close()
+    return rows
+
+
+def _official(name: str) -> str:
+    from classify import load_gazetteer
+
+    found = load_gazetteer().find(name)
+    return found.name if found else name
+
+
+def _f1(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def evaluate(store, items: list[dict], rows: dict[str, dict]) -> dict:
+    """Scores of the stored documents against the gold front matter, with the misses listed."""
+    region_ok = dates_ok = late_ok = 0
+    m_tp = m_fp = m_fn = 0
+    i_tp = i_fp = i_fn = 0
+    misses: dict[str, list] = defaultdict(list)
+    for item in items:
+        row = rows[item["id"]]
+        if row["status"] != "done" or not row["document_id"]:
+            misses["not stored"].append((item["id"], row["status"], row["error_message"]))
+            continue
+        doc = store.document_row(row["document_id"])
+        got = _applicant(doc)
+        want = _official(item["region"]) if item["applicant_type"] != "乡镇(街道)" else item["region"]
+        want_county = _official(item["county"]) if item.get("county") else None
+        if got[0] == want and (want_county is None or got[1] == want_county):
+            region_ok += 1
+        else:
+            misses["applicant"].append((item["id"], want, want_county, got))
+        kept = {m["measure"]: m for m in store.document_measure_rows(row["document_id"])}
+        declared = {m: r for m, r in kept.items() if (r.get("level") or "declared") == "declared"}
+        gold = set(item["measures"])
+        m_tp += len(gold & set(declared))
+        m_fp += len(set(declared) - gold)
+        m_fn += len(gold - set(declared))
+        if set(declared) != gold:
+            misses["measures"].append((item["id"], sorted(gold), sorted(declared)))
+        flagged = {m for m, r in kept.items() if r["eligible"] == 0}  # declared or possible: flagged, never dropped
+        bad = set(item["ineligible"])
+        i_tp += len(bad & flagged)
+        i_fp += len(flagged - bad)
+        i_fn += len(bad - flagged)
+        if flagged != bad:
+            misses["ineligible"].append((item["id"], sorted(bad), sorted(flagged)))
+        got_date = doc["doc_date"]
+        if got_date == item["doc_date"]:
+            dates_ok += 1
+        else:
+            misses["date"].append((item["id"], item["date_style"], item["doc_date"], got_date))
+        gold_late = bool(item["doc_date"]) and date.fromisoformat(item["doc_date"]) > DEADLINE
+        got_late = bool(got_date) and date.fromisoformat(got_date) > DEADLINE
+        late_ok += gold_late == got_late
+    n = len(items)
+    doc_flags = sum(1 for item in items if item["ineligible"] and not any(
+        m[0] == item["id"] for m in misses["ineligible"] if set(m[1]) - set(m[2])))
+    return {"documents": n, "ineligible_documents_flagged": f"{doc_flags}/{sum(1 for i in items if i['ineligible'])}", "applicant_accuracy": round(region_ok / n, 3), "measures": _f1(m_tp, m_fp, m_fn),
+            "ineligible": _f1(i_tp, i_fp, i_fn), "date_accuracy": round(dates_ok / n, 3),
+            "lateness_accuracy": round(late_ok / n, 3), "misses": dict(misses)}
+
+
+def _applicant(doc: dict) -> tuple[str | None, str | None]:
+    """(applicant, its county) as stored: a township by its own name with its county, else the 区县."""
+    if doc.get("applicant_type") == "乡镇(街道)":
+        return doc.get("township"), doc.get("county")
+    return doc.get("region"), None
