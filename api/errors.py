@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.messages import error_text
 from index.access import Forbidden
 from index.store import NotFoundError, UnknownMeasureError
 from ingest.errors import JiliError
@@ -38,7 +39,9 @@ class ApiError(Exception):
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    """The error body: a stable `code`, a Chinese `message` saying what to do, the technical `detail`."""
+    return JSONResponse({"error": {"code": code, "message": error_text(code, message), "detail": message}},
+                        status_code=status)
 
 
 def install(app: FastAPI) -> None:

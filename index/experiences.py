@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from index import tags
 from index.phrases import citation, figure_line
-from index.reviews import LATEST_MARK, is_cleared
+from index.reviews import LATEST_CLEARANCE, LATEST_EXEMPLARY, is_cleared
 from index.store import Store
 
 RANKER_VERSION = "experiences.v2"
@@ -46,8 +46,8 @@ class Experience:
     reasons: list[str]
     figures: list[dict] = field(default_factory=list)
     review: str | None = None
-
     archive_path: str | None = None
+    cleared: bool = False
 
     def citation(self) -> str:
         return citation(self.filename, self.archive_path, self.page, self.end_page)
@@ -96,7 +96,7 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
     rows = list(db.query(
         "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.measure, pl.score, d.region, "
         "d.filename, d.archive_path, m.title AS measure_title, "
-        f"{LATEST_MARK.format(pid='p.id')} AS review, "
+        f"{LATEST_EXEMPLARY.format(pid='p.id')} AS review, {LATEST_CLEARANCE.format(pid='p.id')} AS clearance, "
         "(SELECT COUNT(*) FROM figures f WHERE f.passage_id = p.id AND f.suspect = 0) AS n_figures "
         "FROM passages p JOIN passage_labels pl ON pl.passage_id = p.id "
         "JOIN documents d ON d.id = p.document_id "
@@ -106,13 +106,13 @@ def rank_experiences(store: Store, *, measure: int | None = None, region: str | 
     for r in rows:
         if r["review"] == "not_exemplary":
             continue
-        if cleared_only and not is_cleared(r["review"]):
+        if cleared_only and not is_cleared(r["clearance"]):
             continue
         feats, reasons = _features(r, r["n_figures"], r["review"])
         score = sum(_WEIGHTS[k] * v for k, v in feats.items())
         exp = Experience(r["id"], r["document_id"], r["region"], r["filename"], r["page"], r["end_page"], r["heading"],
                          r["text"], r["measure"], r["measure_title"], round(score, 4), feats, reasons,
-                         review=r["review"], archive_path=r["archive_path"])
+                         review=r["review"], archive_path=r["archive_path"], cleared=is_cleared(r["clearance"]))
         if r["id"] not in best or best[r["id"]].score < exp.score:
             best[r["id"]] = exp
     pool = sorted(best.values(), key=lambda e: -e.score)

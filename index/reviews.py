@@ -1,8 +1,10 @@
-"""Reviewers' actions on passages, and the one rule that reads them: the latest mark decides.
+"""Reviewers' actions on passages, and the one rule that reads them: the latest mark of each kind decides.
 
 Actions: `relabel` (the passage's measures, as far as the reviewer's unit leads them), `exemplary` /
-`not_exemplary` (标为典型), `cleared` / `uncleared` (准予宣传). Every action is kept in `reviews`; a
-passage's state is the latest mark of each kind. Corrections are exported as training lines.
+`not_exemplary` (标为典型), `cleared` / `uncleared` (准予宣传). Marking a passage exemplary and clearing it
+for publicity are two separate decisions: an exemplary passage is not published until it is cleared.
+Every action is kept in `reviews`; a passage's state is the latest exemplary mark and the latest
+clearance mark. Corrections are exported as training lines.
 """
 
 from __future__ import annotations
@@ -16,22 +18,24 @@ from index.store import Store, StoreError, now
 
 ACTIONS = ("relabel", "exemplary", "not_exemplary", "cleared", "uncleared")
 MARKS = ("exemplary", "not_exemplary", "cleared", "uncleared")
-# SQL for "the latest mark of a passage" (column alias `review`), the rule every reader uses
-LATEST_MARK = ("(SELECT r.action FROM reviews r WHERE r.passage_id = {pid} AND r.action IN "
-               "('exemplary','not_exemplary','cleared','uncleared') ORDER BY r.id DESC LIMIT 1)")
+# SQL for "the latest exemplary mark" and "the latest clearance mark" of a passage: the rule every reader uses
+LATEST_EXEMPLARY = ("(SELECT r.action FROM reviews r WHERE r.passage_id = {pid} AND r.action IN "
+                    "('exemplary','not_exemplary') ORDER BY r.id DESC LIMIT 1)")
+LATEST_CLEARANCE = ("(SELECT r.action FROM reviews r WHERE r.passage_id = {pid} AND r.action IN "
+                    "('cleared','uncleared') ORDER BY r.id DESC LIMIT 1)")
 
 
 class InvalidReview(StoreError):
     code = "invalid_request"
 
 
-def is_cleared(mark: str | None) -> bool:
-    """A passage is cleared for publicity when its latest mark says exemplary or cleared."""
-    return mark in ("exemplary", "cleared")
+def is_cleared(clearance: str | None) -> bool:
+    """Cleared for publicity: the latest clearance mark says so (marking exemplary does not)."""
+    return clearance == "cleared"
 
 
-def latest_mark(store: Store, passage_id: int) -> str | None:
-    row = store.db.execute(f"SELECT {LATEST_MARK.format(pid='?')}", [passage_id]).fetchone()
+def latest_clearance(store: Store, passage_id: int) -> str | None:
+    row = store.db.execute(f"SELECT {LATEST_CLEARANCE.format(pid='?')}", [passage_id]).fetchone()
     return row[0] if row else None
 
 
@@ -90,11 +94,12 @@ def review_states(store: Store, who: Principal, passage_ids: list[int]) -> dict[
         history = [r | {"measures": json.loads(r["measures"]) if r["measures"] else None}
                    for r in store.db.query("SELECT action, reviewer, measures, note, created_at FROM reviews "
                                            "WHERE passage_id = ? ORDER BY id", [pid])]
-        marks = [h["action"] for h in history if h["action"] in MARKS]
-        mark = marks[-1] if marks else None
+        exemplary = [h["action"] for h in history if h["action"] in ("exemplary", "not_exemplary")]
+        clearance = [h["action"] for h in history if h["action"] in ("cleared", "uncleared")]
         labels = [r[0] for r in store.db.execute("SELECT measure FROM passage_labels WHERE passage_id = ? "
                                                  "ORDER BY score DESC", [pid])]
-        out[str(pid)] = {"mark": mark, "exemplary": mark == "exemplary", "cleared": is_cleared(mark), "labels": labels,
+        out[str(pid)] = {"exemplary": bool(exemplary) and exemplary[-1] == "exemplary",
+                         "cleared": bool(clearance) and is_cleared(clearance[-1]), "labels": labels,
                          "relabelled": any(h["action"] == "relabel" for h in history), "history": history}
     return out
 

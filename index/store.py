@@ -368,10 +368,10 @@ class Store:
         self.db.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, passage_id])
 
     def passage_cleared(self, passage_id: int) -> bool:
-        """Cleared for publicity, by the latest mark (index.reviews)."""
-        from index.reviews import is_cleared, latest_mark
+        """Cleared for publicity, by the latest clearance mark (index.reviews)."""
+        from index.reviews import is_cleared, latest_clearance
 
-        return is_cleared(latest_mark(self, passage_id))
+        return is_cleared(latest_clearance(self, passage_id))
 
     def document_row(self, document_id: str) -> dict:
         try:

@@ -99,9 +99,13 @@ def ingest_cmd(paths, data_dir, uploader, region, no_ocr, timeout, workers, as_j
     summary = ", ".join(f"{n} {k}" for k, n in sorted(tally.items()))
     counted = f"{len(files)} files" + (f" ({len(rows)} documents with archive members)" if len(rows) != len(files) else "")
     click.echo(f"{counted}: {summary}; store {store.path}", err=True)
+    from api.messages import error_text
+
     for row in rows:
         if row["status"] == "failed":
-            click.echo(f"  failed: {row['error_message']}", err=True)
+            name = f"{row['filename']}!{row['archive_path']}" if row["archive_path"] else row["filename"]
+            click.echo(f"  失败 [{row['error_code']}] {error_text(row['error_code'], row['error_message'], name=name)}",
+                       err=True)
     if files and not tally.get("done") and not tally.get("duplicate"):
         sys.exit(1)
 

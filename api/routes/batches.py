@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from api.deps import StoreDep, Who
 from api.errors import ApiError
 from api.intake import accept, record
+from api.messages import error_text
 from api.schemas import ERRORS, BatchDetailOut, BatchesOut, ReceiptOut
 from index import Store
 from index.access import Forbidden, Hidden, require
@@ -59,7 +60,8 @@ def upload(store: StoreDep, who: Who, request: Request, files: list[UploadFile] 
     owner = who.region if who.role is Role.UPLOADER else region
     uploads = [accept(store, settings, upload_name(f.filename), f.file) for f in files]
     receipt = record(store, uploads, uploader=who.name, region=owner, note=note)
-    return {"batch_id": receipt.batch_id, "files": receipt.files, "progress_url": f"/api/batches/{receipt.batch_id}",
+    return {"batch_id": receipt.batch_id, "files": [_in_words(f) for f in receipt.files],
+            "progress_url": f"/api/batches/{receipt.batch_id}",
             "events_url": f"/api/batches/{receipt.batch_id}/events"}
 
 
@@ -83,7 +85,17 @@ def batches(store: StoreDep, who: Who, limit: int = Query(50, ge=1, le=500)):
             response_model=BatchDetailOut, responses=ERRORS)
 def batch(batch_id: str, store: StoreDep, who: Who):
     row = _batch_or_hide(store, who, batch_id)
-    return row | {"progress": batch_progress(store, batch_id), "files": batch_files(store, batch_id)}
+    return row | {"progress": batch_progress(store, batch_id),
+                  "files": [_in_words(f) for f in batch_files(store, batch_id)]}
+
+
+def _in_words(f: dict) -> dict:
+    """A file row for people: its failure in Chinese (`error_message`), the technical one in `error_detail`."""
+    if not f.get("error_code"):
+        return f
+    name = f"{f['filename']}!{f['archive_path']}" if f.get("archive_path") else f["filename"]
+    return f | {"error_message": error_text(f["error_code"], f.get("error_message"), name=name),
+                "error_detail": f.get("error_message")}
 
 
 @router.get("/api/batches/{batch_id}/events", summary="进度事件流 (SSE) / progress events",

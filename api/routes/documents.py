@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import StoreDep, Who
+from api.messages import warning_text
 from api.schemas import ERRORS, BoxesOut, DocumentOut
 from index.documents import document_detail, original_file, page_source, passage_boxes
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["documents"])
 @router.get("/api/documents/{document_id}", summary="申报文件详情 / a document", response_model=DocumentOut,
             responses=ERRORS)
 def document(document_id: str, store: StoreDep, who: Who):
-    return document_detail(store, who, document_id)
+    detail = document_detail(store, who, document_id)
+    return detail | {"warnings": [warning_text(w) for w in detail["warnings"]], "warnings_detail": detail["warnings"]}
 
 
 @router.get("/api/documents/{document_id}/file", summary="原始文件 / the original file", responses=ERRORS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -56,6 +57,17 @@ def test_every_hostile_file_ends_alone_with_its_typed_reason(bad_service):
         if outcome not in (expected if isinstance(expected, set) else {expected}):
             wrong.append((name, expected, outcome, row["error_message"]))
     assert not wrong, "\n".join(map(str, wrong))
+    # what people read is Chinese and says what to do next (the technical reason stays in error_detail)
+    for f in body["files"]:
+        if f["status"] == "failed":
+            name = f"{f['filename']}!{f['archive_path']}" if f["archive_path"] else f["filename"]
+            said = f["error_message"].replace(name, "")
+            assert not re.search(r"[A-Za-z]{3,}", said.replace("PDF", "").replace("Word", "").replace("DOCX", "")
+                                 .replace("OCR", "").replace("ZIP", "").replace("OFD", "").replace("TXT", "")
+                                 .replace("WPS", "").replace("DOC", "").replace("HTML", "").replace("SVG", "")
+                                 .replace("RAR", "").replace("gzip", "").replace("Zip", "").replace("Excel", "")
+                                 .replace("PPT", "").replace("RTF", "").replace("OpenDocument", "")), said
+            assert said.endswith("。") and f["error_detail"]
     assert client.get("/api/health").json()["status"] == "ok"
 
 

@@ -70,6 +70,9 @@ def test_review_relabels_and_clears_for_publicity(service):
     assert c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["pub"])).json()["total"] == 0
     r = c.post(f"/api/passages/{pid}/review", json={"action": "exemplary", "note": "好做法"}, headers=auth(t["agri"]))
     assert r.status_code == 200 and r.json()["reviewer"] == "市农业农村委"
+    # 标为典型 is not 准予宣传: publicity staff still see nothing until the passage is cleared
+    assert c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["pub"])).json()["total"] == 0
+    assert c.post(f"/api/passages/{pid}/review", json={"action": "cleared"}, headers=auth(t["agri"])).status_code == 200
     pub = c.get("/api/search", params={"q": "高标准农田"}, headers=auth(t["pub"])).json()
     assert [h["passage_id"] for h in pub["hits"]] == [pid]
     exp = c.get("/api/experiences", headers=auth(t["pub"])).json()["experiences"]
@@ -153,7 +156,8 @@ def test_every_role_gets_exactly_its_access(service, method, path, expected):
         assert r.status_code == status, f"{role} {method} {url}: {r.status_code} {r.text[:200]}"
         if status == 404:
             # a hidden object answers exactly like a missing one: nothing leaks
-            assert r.json() == {"error": {"code": "not_found", "message": "no such object"}}
+            assert r.json() == {"error": {"code": "not_found", "message": "没有找到该对象，或您无权查看。请核对链接或编号。",
+                                          "detail": "no such object"}}
     assert c.request(method, url).status_code == 401
 
 

@@ -179,9 +179,13 @@ def test_reviewer_finds_evidence_relabels_marks_exemplary_and_exports_a_recommen
         "SELECT measure, origin FROM passage_labels WHERE passage_id = ?", [passage_id])}
     assert stored == {14: "review", 15: "review"}
 
-    # mark it exemplary (which clears it for publicity)
+    # mark it exemplary: a reviewer's judgement, not yet a release for publicity
     page.locator("[data-testid=selected-passage] [data-action=exemplary]").click()
     page.locator("[data-testid=selected-passage] [data-action=exemplary][aria-pressed=true]").wait_for()
+    assert not server["store"].passage_cleared(passage_id)
+    # clearing it for publicity is a separate decision
+    page.locator("[data-testid=selected-passage] [data-action=cleared]").click()
+    page.locator("[data-testid=selected-passage] [data-action=cleared][aria-pressed=true]").wait_for()
     assert server["store"].passage_cleared(passage_id)
 
     # the recommendation list: add 合川区 from its card with a short reason, save, export for 督查办

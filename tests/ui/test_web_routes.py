@@ -274,9 +274,11 @@ def test_review_states_show_marks_and_labels_of_visible_passages_only(service, c
     pid = client.get(f"/api/documents/{doc_id}", headers=auth(t["agri"])).json()["passages"][2]["id"]
     client.post(f"/api/passages/{pid}/review", json={"action": "exemplary"}, headers=auth(t["agri"]))
     states = client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"]
-    assert states[str(pid)]["exemplary"] and states[str(pid)]["cleared"] and 15 in states[str(pid)]["labels"]
-    client.post(f"/api/passages/{pid}/review", json={"action": "uncleared"}, headers=auth(t["agri"]))
+    assert states[str(pid)]["exemplary"] and not states[str(pid)]["cleared"] and 15 in states[str(pid)]["labels"]
+    client.post(f"/api/passages/{pid}/review", json={"action": "cleared"}, headers=auth(t["agri"]))
+    client.post(f"/api/passages/{pid}/review", json={"action": "not_exemplary"}, headers=auth(t["agri"]))
     state = client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["agri"])).json()["passages"][str(pid)]
-    assert not state["exemplary"] and not state["cleared"] and len(state["history"]) == 2
+    assert not state["exemplary"] and state["cleared"] and len(state["history"]) == 3
+    client.post(f"/api/passages/{pid}/review", json={"action": "uncleared"}, headers=auth(t["agri"]))
     assert client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["sci"])).json()["passages"] == {}
     assert client.get("/api/reviews", params={"passage": [pid]}, headers=auth(t["pub"])).status_code == 403

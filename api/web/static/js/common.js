@@ -268,11 +268,10 @@ export function reviewButtons(passage, state, { onRelabel, onChange }) {
     ex.disabled = true;
     try {
       await review(passage.id, action);
-      // the latest mark decides (index.store.passage_cleared): exemplary also clears it for publicity
+      // marking exemplary and clearing for publicity are separate decisions (index/reviews.py)
       s.exemplary = action === "exemplary";
-      s.cleared = s.exemplary;
       sync();
-      announce(s.exemplary ? "已标为典型，并准予宣传" : "已取消典型标记");
+      announce(s.exemplary ? "已标为典型（如需对外宣传，请再点“准予宣传”）" : "已取消典型标记");
       onChange?.(s);
     } catch (err) {
       announce(`操作失败：${err.message}`);
@@ -286,7 +285,6 @@ export function reviewButtons(passage, state, { onRelabel, onChange }) {
     try {
       await review(passage.id, action);
       s.cleared = action === "cleared";
-      s.exemplary = false;
       sync();
       announce(s.cleared ? "已准予宣传" : "已撤回宣传");
       onChange?.(s);

@@ -33,7 +33,8 @@ function card(e) {
       el("ul", { class: "figure-list" }, e.figures.slice(0, 5).map((f) => el("li", {}, el("span", {}, f.metric || ""), el("span", { class: "raw" }, figureText(f)))))] : null,
     el("p", { class: "source" }, "来源：",
       canReview ? el("a", { href: documentLink(e.document_id, e.passage_id) }, e.citation) : e.citation,
-      e.review === "exemplary" || e.review === "cleared" ? el("span", { class: "badge badge-ok" }, e.review === "exemplary" ? " 典型" : " 准予宣传") : null,
+      e.review === "exemplary" ? el("span", { class: "badge badge-ok" }, "典型") : null,
+      e.cleared ? el("span", { class: "badge badge-ok" }, "准予宣传") : null,
       el("br"), el("small", {}, reasons(e))));
   more.addEventListener("click", () => {
     const open = article.classList.toggle("expanded");
@@ -75,7 +76,7 @@ async function load() {
     grid.setAttribute("aria-busy", "false");
     if (!experiences.length) {
       clear(grid, el("p", { class: "empty", "data-testid": "no-experiences" },
-        canReview ? "没有符合条件的案例。" : "暂无准予宣传的案例：牵头单位审核并标为典型后会出现在这里。"));
+        canReview ? "没有符合条件的案例。" : "暂无准予宣传的案例：牵头单位审核并“准予宣传”后会出现在这里。"));
     } else {
       clear(grid, experiences.map(card));
     }
