@@ -38,6 +38,7 @@ def _register_optional() -> None:
         ("api.commands.classify", "eval_classify_cmd", eval_group),
         ("api.commands.classify", "train_cmd", main),
         ("api.commands.classify", "train_aggregation_cmd", main),
+        ("api.commands.classify", "train_practice_cmd", main),
         ("api.commands.index_cmds", "ingest_cmd", main),
         ("api.commands.index_cmds", "search_cmd", main),
         ("api.commands.index_cmds", "evidence_cmd", main),

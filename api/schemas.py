@@ -106,6 +106,8 @@ class LabelOut(Model):
     score: float | None
     eligible: int | bool | None
     origin: str | None
+    strength: str | None = None  # 强 / 中 / 弱
+    reason: str | None = None  # 命中：高标准农田、粮食总产量
 
 
 class PassageOut(Model):
@@ -176,8 +178,10 @@ class HitOut(Model):
     text: str
     snippet: str
     score: float
-    measures: list[dict[str, Any]]
+    measures: list[dict[str, Any]]  # each with measure, score, strength (强/中/弱), reason, eligible, origin
     citation: str
+    late: bool = False
+    related_only: bool = False
 
 
 class SearchOut(Model):
@@ -188,6 +192,8 @@ class SearchOut(Model):
     hits: list[HitOut]
     facets: dict[str, Any]
     took_ms: float
+    expansions: list[dict[str, Any]] = Field(default_factory=list,
+                                             description="同时检索：thesaurus terms found and the related terms searched")
 
 
 class MeasureOut(Model):
@@ -227,8 +233,11 @@ class ExperienceOut(Model):
     text: str
     measure: int | None
     score: float
+    summary: str = Field(description="why, in words: 具体做法+量化成效")
     reasons: list[str]
     citation: str
+    county: str | None = None
+    ranker_version: str
 
 
 class ExperiencesOut(Model):

@@ -2,8 +2,8 @@
 whether that applicant may, and which lead units each label goes to.
 
 Passage labels add up through a small model calibrated on whole declarations (`classify.aggregation`):
-each measure is **declared** (the document's measures) or **possible** (a strong single mention, kept
-so that it is seen and its eligibility checked), or not a label at all. Every kept measure is checked
+each measure is **declared** (the document's measures) or **possible** (a strong single mention, or a
+measure the title names, kept so that it is seen and its eligibility checked), or not a label at all. Every kept measure is checked
 against the declaring applicant's type: an ineligible declaration is flagged, never dropped.
 
 The declaring applicant is a township or platform in its own right when one declares ("草堂镇（奉节县）"),
@@ -157,7 +157,9 @@ def classify_document(
         labelled = [pid for pid, label in by_id.items() if measure_id in label.measures]
         if p >= model.declared:
             level = "declared"
-        elif p >= model.possible or (labelled and best >= model.strong_passage):
+        elif p >= model.possible or (labelled and best >= model.strong_passage) or measure_id in named:
+            # a measure the title names is what the applicant says it declares: kept, so that its
+            # eligibility is checked, even when no passage argues for it
             level = "possible"
         else:
             continue

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import relevance
 from index.access import Forbidden, Hidden, check_document, check_passage, visible_passage_ids
 from index.auth import Principal, Role
 from index.phrases import citation
@@ -36,9 +37,12 @@ def document_detail(store: Store, who: Principal, document_id: str) -> dict:
                                         "AND m.campaign_id = (SELECT MAX(campaign_id) FROM measures) "
                                         "WHERE dm.document_id = ? ORDER BY dm.level, dm.probability DESC", [document_id])]
     labels: dict[int, list[dict]] = {}
-    for r in store.db.query("SELECT pl.passage_id, pl.measure, pl.score, pl.eligible, pl.origin FROM passage_labels pl "
-                            "JOIN passages p ON p.id = pl.passage_id WHERE p.document_id = ? ORDER BY pl.score DESC",
-                            [document_id]):
+    for r in store.db.query("SELECT pl.passage_id, pl.measure, pl.score, pl.eligible, pl.origin, p.explanations "
+                            "FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id WHERE p.document_id = ? "
+                            "ORDER BY pl.score DESC", [document_id]):
+        terms = relevance.terms_for(r.pop("explanations"), r["measure"])
+        r["strength"] = relevance.strength(r["score"], r["origin"])
+        r["reason"] = relevance.reason(terms, r["origin"])
         labels.setdefault(r.pop("passage_id"), []).append(r)
     passages = [p | {"labels": labels.get(p["id"], [])}
                 for p in store.db.query("SELECT id, seq, text, heading, page, end_page, start, \"end\", source, "

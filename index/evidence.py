@@ -14,7 +14,7 @@ import io
 import json
 from dataclasses import asdict, dataclass, field
 
-from index import tags
+from index import relevance, tags
 from index.phrases import figure_line, metric_label
 from index.store import Store
 
@@ -32,6 +32,9 @@ class EvidencePassage:
     score: float
     eligible: bool
     origin: str
+    strength: str = "弱"  # 强 / 中 / 弱 (index/relevance.py)
+    reason: str = ""  # the words behind it: 命中：高标准农田、粮食总产量
+    late: bool = False  # its document came in after the deadline
 
 
 @dataclass
@@ -101,8 +104,8 @@ def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int
         "ORDER BY dm.probability DESC, dm.score DESC", [measure]))
     declared_docs = {d["id"] for d in docs if (d["level"] or "declared") == "declared"}
     passages = list(db.query(
-        "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.score, pl.eligible, pl.origin, "
-        "d.region, d.county, d.applicant_type FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
+        "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, p.explanations, pl.score, pl.eligible, "
+        "pl.origin, d.region, d.county, d.applicant_type, d.late FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
         "JOIN documents d ON d.id = p.document_id WHERE pl.measure = ? ORDER BY pl.score DESC", [measure]))
     by_region: dict[str, RegionEvidence] = {}
     for d in docs:
@@ -119,8 +122,11 @@ def evidence_for_measure(store: Store, measure: int, *, passages_per_region: int
     mentions: dict[str, Mention] = {}
     for p in passages:
         key = p["region"] or UNKNOWN_REGION
+        terms = relevance.terms_for(p["explanations"], measure)
         passage = EvidencePassage(p["id"], p["document_id"], p["text"], p["heading"], p["page"], p["end_page"],
-                                  round(p["score"], 4), bool(p["eligible"]), p["origin"])
+                                  round(p["score"], 4), bool(p["eligible"]), p["origin"],
+                                  relevance.strength(p["score"], p["origin"]), relevance.reason(terms, p["origin"]),
+                                  bool(p["late"]))
         if p["document_id"] in declared_docs:
             e = by_region[key]
             if len(e.passages) < passages_per_region:

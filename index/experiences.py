@@ -1,32 +1,33 @@
-"""Typical experiences (典型经验做法): passages that describe a concrete practice and its results.
+"""Typical experiences (典型经验做法): passages a publicity office would publish, best first.
 
-A passage ranks high when it names a practice (做法, 机制, 模式, 创新, 首创, 率先, 探索 …), lays it out
-("一是…二是…"), sits under a heading such as 主要做法 / 典型经验 / 特色亮点, and reports results
-(figures). Reviewer marks raise ("exemplary") or drop ("not exemplary") a passage; regions already
-shown are discounted so that the list spans regions. Every item says why it was ranked.
+Candidates for a measure are the passages labelled with it and every passage of a document that
+declared it (a practice paragraph can score low for the measure and still be the declaration's best
+practice); for theme words, the passages a search for them (with the thesaurus's related terms) finds.
+The learned practice ranker (classify/practice.py) scores each one: named mechanisms, the steps taken
+and their results above scoring sheets, notice wording, report formulas and signatures. A reviewer's
+"exemplary" raises a passage and "not exemplary" removes it; without a region filter, regions already
+shown are discounted so that the list spans regions. Every item gives its reasons in words.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from classify.boilerplate import notice_overlap
+from classify.practice import Candidate, load_ranker, reasons
 from index import tags
 from index.phrases import citation, figure_line
 from index.reviews import LATEST_CLEARANCE, LATEST_EXEMPLARY, is_cleared
 from index.store import Store
 
-RANKER_VERSION = "experiences.v2"
+REGION_DISCOUNT = 0.75
+EXEMPLARY_BONUS = 0.5
 
-_PRACTICE = re.compile(r"做法|机制|模式|创新|首创|率先|探索|试点|示范|经验|品牌|平台|改革|闭环|清单|一站式|全覆盖")
-_ENUM = re.compile(r"一是.{2,}?二是")
-_HEADING = re.compile(r"主要做法|典型经验|经验做法|特色亮点|工作亮点|创新做法|亮点|经验|做法|成效")
-# the formal frame of a declaration (cover letter, closing formula, contact line): no practice to promote
-_BOILERPLATE = re.compile(r"现将.{0,40}?(?:报告|汇报|说明|申报)如下|特此(?:报告|申请|说明)|妥否，?请|请予(?:审定|审核|支持)|"
-                          r"联系人[:：]|联系电话[:：]")
-_WEIGHTS = {"practice_terms": 0.6, "enumeration": 1.0, "practice_heading": 1.2, "results": 0.5,
-            "measure_score": 1.5, "length": 0.5, "reviewer": 3.0, "boilerplate": 3.0}
-REGION_DISCOUNT = 0.6
+
+def ranker_version() -> str:
+    return load_ranker().version
 
 
 @dataclass
@@ -42,99 +43,148 @@ class Experience:
     measure: int | None
     measure_title: str | None
     score: float
-    features: dict[str, float]
+    summary: str  # 具体做法+量化成效
     reasons: list[str]
     figures: list[dict] = field(default_factory=list)
     review: str | None = None
     archive_path: str | None = None
     cleared: bool = False
+    county: str | None = None
 
     def citation(self) -> str:
         return citation(self.filename, self.archive_path, self.page, self.end_page)
 
 
-def _features(row: dict, n_figures: int, review: str | None) -> tuple[dict[str, float], list[str]]:
-    text = row["text"]
-    heading = row["heading"] or ""
-    practice = len(_PRACTICE.findall(text))
-    f = {
-        "practice_terms": min(practice, 5) / 5,
-        "enumeration": 1.0 if _ENUM.search(text) else 0.0,
-        "practice_heading": 1.0 if _HEADING.search(heading) else 0.0,
-        "results": min(n_figures, 5) / 5,
-        "measure_score": float(row["score"] or 0.0),
-        "length": 1.0 if 80 <= len(text) <= 600 else 0.4 if len(text) >= 40 else 0.0,
-        "reviewer": {"exemplary": 1.0, "not_exemplary": -1.0}.get(review or "", 0.0),
-        "boilerplate": -1.0 if _BOILERPLATE.search(text) else 0.0,
-    }
-    reasons = []
-    if practice:
-        reasons.append(f"点明具体做法（{practice}处做法用语）")
-    if f["enumeration"]:
-        reasons.append("以“一是……二是……”分条列举做法")
-    if f["practice_heading"]:
-        reasons.append(f"位于小标题「{heading}」下")
-    if n_figures:
-        reasons.append(f"列有{n_figures}项成效数据")
-    if f["boilerplate"]:
-        reasons.append("含报告套语（“现将……报告如下”“特此报告”或联系人），降权")
-    if review == "exemplary":
-        reasons.append("牵头单位标为典型")
-    return f, reasons
+_SELECT = (
+    "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, p.seq, p.source, p.scores, "
+    "d.region, d.county, d.filename, d.archive_path, "
+    "(SELECT MAX(q.seq) FROM passages q WHERE q.document_id = p.document_id) AS last_seq, "
+    "{review} AS review, {clearance} AS clearance, "
+    "(SELECT COUNT(*) FROM figures f WHERE f.passage_id = p.id AND f.suspect = 0) AS n_figures "
+    "FROM passages p JOIN documents d ON d.id = p.document_id "
+).format(review=LATEST_EXEMPLARY.format(pid="p.id"), clearance=LATEST_CLEARANCE.format(pid="p.id"))
+
+
+def candidate(row: dict, measure: int | None) -> Candidate:
+    """The ranker's view of a stored passage, scored for `measure` (its best measure when None)."""
+    scores = json.loads(row["scores"] or "{}")
+    score = scores.get(str(measure), 0.0) if measure is not None else max(scores.values(), default=0.0)
+    last = row["last_seq"] or 0
+    return Candidate(text=row["text"], heading=row["heading"], source=row["source"] or "paragraph",
+                     figures=row["n_figures"] or 0, measure_score=float(score),
+                     notice_overlap=notice_overlap(row["text"]),
+                     position=(row["seq"] / last) if last else 0.0)
+
+
+def document_candidates(store: Store, document_id: str, measure: int | None = None) -> list[tuple[dict, Candidate]]:
+    """Every passage of a document with its ranker view (for training and for the ranker's own tests)."""
+    rows = list(store.db.query(_SELECT + "WHERE p.document_id = ? ORDER BY p.seq", [document_id]))
+    return [(r, candidate(r, measure)) for r in rows]
+
+
+def _candidate_rows(store: Store, measure: int | None, region: str | None, passage_ids: list[int] | None,
+                    limit: int) -> list[dict]:
+    where, params = [], []
+    if passage_ids is not None:
+        if not passage_ids:
+            return []
+        where.append(f"p.id IN ({','.join('?' * len(passage_ids))})")
+        params += passage_ids
+    if measure is not None:
+        where.append("(p.id IN (SELECT passage_id FROM passage_labels WHERE measure = ?) OR p.document_id IN "
+                     "(SELECT document_id FROM document_measures WHERE measure = ? AND "
+                     "COALESCE(level, 'declared') = 'declared'))")
+        params += [measure, measure]
+    elif passage_ids is None:
+        where.append("p.id IN (SELECT passage_id FROM passage_labels)")
+    if region:
+        official = tags.official_region(region)
+        where.append("(d.region = ? OR d.county = ?)")
+        params += [official, official]
+    sql = _SELECT + ("WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.id LIMIT ?"
+    return list(store.db.query(sql, params + [limit]))
+
+
+THEME_CANDIDATES = 200  # the passages a theme search hands to the ranker
+EXPANDED_WEIGHT = 0.85
+MENTION_WEIGHT = 0.7  # a passage of a document that does not declare the measure  # a passage found only through a related term ranks a little below a typed match
 
 
 def rank_experiences(store: Store, *, measure: int | None = None, region: str | None = None, limit: int = 20,
-                     cleared_only: bool = False, candidates: int = 2000) -> list[Experience]:
+                     cleared_only: bool = False, theme: str | None = None, without: tuple[str, ...] = (),
+                     expand: bool = True, candidates: int = 20000) -> list[Experience]:
+    """The best practices for a measure and/or region and/or theme words, best first.
+
+    A theme ("积分制", "农村污水") is searched with the thesaurus's related terms (index/expansion.py);
+    its hits, whatever their measure scores, go to the ranker.
+    """
     db = store.db
-    where, params = ["1 = 1"], []
+    passage_ids: list[int] | None = None
+    weight: dict[int, float] = {}
+    if theme and theme.strip():
+        from index.search import SearchFilters, search
+
+        found = search(store, theme, SearchFilters(exemplary_only=cleared_only), size=THEME_CANDIDATES,
+                       expand=expand, without=without, facets=False)
+        passage_ids = [h.passage_id for h in found.hits]
+        weight = {h.passage_id: EXPANDED_WEIGHT if h.related_only else 1.0 for h in found.hits}
+    rows = [r for r in _candidate_rows(store, measure, region, passage_ids, candidates)
+            if r["review"] != "not_exemplary" and (not cleared_only or is_cleared(r["clearance"]))]
+    if not rows:
+        return []
     if measure is not None:
-        where.append("pl.measure = ?")
-        params.append(measure)
-    if region:
-        where.append("d.region = ?")
-        params.append(tags.official_region(region))
-    rows = list(db.query(
-        "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, pl.measure, pl.score, d.region, "
-        "d.filename, d.archive_path, m.title AS measure_title, "
-        f"{LATEST_EXEMPLARY.format(pid='p.id')} AS review, {LATEST_CLEARANCE.format(pid='p.id')} AS clearance, "
-        "(SELECT COUNT(*) FROM figures f WHERE f.passage_id = p.id AND f.suspect = 0) AS n_figures "
-        "FROM passages p JOIN passage_labels pl ON pl.passage_id = p.id "
-        "JOIN documents d ON d.id = p.document_id "
-        "LEFT JOIN measures m ON m.id = pl.measure AND m.campaign_id = d.campaign_year "
-        f"WHERE {' AND '.join(where)} ORDER BY pl.score DESC LIMIT ?", params + [candidates]))
-    best: dict[int, Experience] = {}
-    for r in rows:
-        if r["review"] == "not_exemplary":
-            continue
-        if cleared_only and not is_cleared(r["clearance"]):
-            continue
-        feats, reasons = _features(r, r["n_figures"], r["review"])
-        score = sum(_WEIGHTS[k] * v for k, v in feats.items())
-        exp = Experience(r["id"], r["document_id"], r["region"], r["filename"], r["page"], r["end_page"], r["heading"],
-                         r["text"], r["measure"], r["measure_title"], round(score, 4), feats, reasons,
-                         review=r["review"], archive_path=r["archive_path"], cleared=is_cleared(r["clearance"]))
-        if r["id"] not in best or best[r["id"]].score < exp.score:
-            best[r["id"]] = exp
-    pool = sorted(best.values(), key=lambda e: -e.score)
+        # a practice for a measure comes from a declaration of it before a document that only mentions it
+        docs = sorted({r["document_id"] for r in rows})
+        declared = {r["document_id"] for r in db.query(
+            f"SELECT document_id FROM document_measures WHERE measure = ? AND COALESCE(level, 'declared') = 'declared' "
+            f"AND document_id IN ({','.join('?' * len(docs))})", [measure, *docs])}
+        for r in rows:
+            if r["document_id"] not in declared:
+                weight[r["id"]] = weight.get(r["id"], 1.0) * MENTION_WEIGHT
+    ranker = load_ranker()
+    cands = [candidate(r, measure) for r in rows]
+    from classify.practice import matrix
+
+    x = matrix(cands)
+    scores = ranker.scores_of(x)
+    titles = {r["id"]: r["title"] for r in db.query(
+        "SELECT id, title FROM measures WHERE campaign_id = (SELECT MAX(campaign_id) FROM measures)")}
+    pool: list[Experience] = []
+    for r, row_x, s in zip(rows, x, scores, strict=True):
+        m = measure
+        if m is None:
+            parsed = json.loads(r["scores"] or "{}")
+            labelled = [int(k) for k, _ in sorted(parsed.items(), key=lambda kv: -kv[1])]
+            m = labelled[0] if labelled else None
+        summary, why = reasons(row_x)
+        score = float(s) * weight.get(r["id"], 1.0) + (EXEMPLARY_BONUS if r["review"] == "exemplary" else 0.0)
+        if r["review"] == "exemplary":
+            why = ["牵头单位标为典型", *why]
+        pool.append(Experience(r["id"], r["document_id"], r["region"], r["filename"], r["page"], r["end_page"],
+                               r["heading"], r["text"], m, titles.get(m), round(score, 4), summary, why,
+                               review=r["review"], archive_path=r["archive_path"], cleared=is_cleared(r["clearance"]),
+                               county=r["county"]))
+    pool.sort(key=lambda e: (-e.score, e.passage_id))
     chosen: list[Experience] = []
     shown: dict[str | None, int] = {}
     while pool and len(chosen) < limit:
-        # diversity: each region already shown discounts its next passages
-        pick = max(pool, key=lambda e: e.score * (REGION_DISCOUNT ** shown.get(e.region, 0)))
-        pool.remove(pick)
-        if shown.get(pick.region):
-            pick.reasons.append(f"本地区已入选{shown[pick.region]}条，为兼顾各地降权排序")
+        if region:
+            pick = pool.pop(0)
+        else:  # spread across regions: each region already shown discounts its next passages
+            pick = max(pool, key=lambda e: (e.score * (REGION_DISCOUNT ** shown.get(e.region, 0)), -e.passage_id))
+            pool.remove(pick)
         shown[pick.region] = shown.get(pick.region, 0) + 1
         chosen.append(pick)
     for e in chosen:
         e.figures = [dict(r) for r in db.query(
-            "SELECT raw, kind, value_num AS value, unit, metric, direction, page FROM figures "
-            "WHERE passage_id = ? AND suspect = 0 ORDER BY start", [e.passage_id])]
+            "SELECT raw, kind, value_num AS value, unit, metric, direction, period_text AS period, basis, page "
+            "FROM figures WHERE passage_id = ? AND suspect = 0 ORDER BY start", [e.passage_id])]
     return chosen
 
 
 def experiences_for(store: Store, who, *, measure: int | None = None, region: str | None = None, limit: int = 20,
-                    chosen: list[int] | None = None) -> tuple[list[Experience], list[dict]]:
+                    chosen: list[int] | None = None, theme: str | None = None,
+                    without: tuple[str, ...] = ()) -> tuple[list[Experience], list[dict]]:
     """The ranked experiences a principal may see (publicity: cleared only; a reviewer: its measures),
     optionally only the `chosen` passages. Returns the items and their JSON."""
     from index.access import Hidden, measures_of, require
@@ -142,7 +192,7 @@ def experiences_for(store: Store, who, *, measure: int | None = None, region: st
 
     require(who, Role.REVIEWER, Role.PUBLICITY)
     items = rank_experiences(store, measure=measure, region=region, limit=100 if chosen else limit,
-                             cleared_only=who.role is Role.PUBLICITY)
+                             cleared_only=who.role is Role.PUBLICITY, theme=theme, without=without)
     led = measures_of(store, who)
     if led is not None:
         items = [e for e in items if e.measure in set(led)]
@@ -155,7 +205,8 @@ def experiences_for(store: Store, who, *, measure: int | None = None, region: st
 
 
 def experiences_json(items: list[Experience]) -> list[dict]:
-    return [asdict(e) | {"citation": e.citation(), "ranker_version": RANKER_VERSION} for e in items]
+    version = ranker_version()
+    return [asdict(e) | {"citation": e.citation(), "ranker_version": version} for e in items]
 
 
 _CN_ORDINALS = "一二三四五六七八九十"
@@ -177,7 +228,12 @@ def practice_text(text: str) -> str:
 
 
 def _ordinal(i: int) -> str:
-    return _CN_ORDINALS[i - 1] if 1 <= i <= 10 else str(i)
+    """Chinese ordinal numerals as 公文 number headings: 1 -> 一, 11 -> 十一, 20 -> 二十, 35 -> 三十五."""
+    if not 1 <= i <= 99:
+        return str(i)
+    tens, ones = divmod(i, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_ORDINALS[tens - 1] + "十")
+    return head + (_CN_ORDINALS[ones - 1] if ones else "")
 
 
 def briefing_docx(items: list[Experience], *, title: str = "督查激励典型经验做法汇编") -> bytes:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from index import tags
+from index import relevance, tags
 from index.grams import (
     _escape_term,
     highlight_spans,
@@ -61,6 +61,8 @@ class SearchHit:
     snippet_highlights: list[tuple[int, int]]
     score: float
     measures: list[dict] = field(default_factory=list)
+    late: bool = False  # its document came in after the deadline
+    related_only: bool = False  # found only through a thesaurus term (同时检索), not the query as typed
 
     def citation(self) -> str:
         return citation(self.filename, self.archive_path, self.page, self.end_page)
@@ -75,6 +77,7 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     took_ms: float
+    expansions: list[dict] = field(default_factory=list)  # [{"term", "related", "off"}]: 同时检索
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -151,15 +154,28 @@ def _filter_expression(store: Store, f: SearchFilters) -> str | None:
 
 
 def search(store: Store, query: str, filters: SearchFilters | None = None, *, page: int = 1, size: int = 20,
-           sort: str = "relevance", advanced: bool = False, facets: bool = True) -> SearchResults:
+           sort: str = "relevance", advanced: bool = False, facets: bool = True, expand: bool = False,
+           without: tuple[str, ...] | list[str] = ()) -> SearchResults:
     """Search passages. An empty query browses the filtered passages, newest first.
 
     Broad queries (more than RANK_ALL matches) are ranked within the RANK_WINDOW newest matches and
     their facets counted there (`facets["exact"]` says which); totals are always exact.
+
+    With `expand`, thesaurus terms in the query bring their related terms into the search
+    (index/expansion.py): passages matching the query as typed rank first, then those found only
+    through a related term; `without` switches related terms off. `expansions` says what was searched.
     """
     started = time.perf_counter()
     filters = filters or SearchFilters()
     page, size = max(1, page), max(1, min(size, 200))
+    if expand and not advanced and query.strip():
+        from index.expansion import load_thesaurus
+
+        thesaurus = load_thesaurus()
+        expansions = thesaurus.expand(query, tuple(without))
+        if expansions:
+            return _expanded(store, query, thesaurus.core(query) or query, expansions, filters, page, size,
+                             facets, started)
     check = False
     text_expr = None
     scores: dict[int, float] = {}
@@ -220,19 +236,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
                 limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
                 matched_tags = db.execute(f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN "
                                           f"(SELECT rowid {fts}{limit})", [expr]).fetchone()[0]
-    rows = _rows(db, ids)
-    labels = _labels_for(db, ids)
-    hits = []
-    for r in rows:
-        spans = highlight_spans(r["text"], query) if query.strip() else []
-        snip, snip_spans = snippet(r["text"], spans)
-        hits.append(SearchHit(
-            passage_id=r["id"], document_id=r["document_id"], filename=r["filename"],
-            archive_path=r["archive_path"], format=r["format"], region=r["region"],
-            applicant_type=r["applicant_type"], title=r["title"], page=r["page"], end_page=r["end_page"],
-            heading=r["heading"], text=r["text"], highlights=spans, snippet=snip, snippet_highlights=snip_spans,
-            score=round(scores.get(r["id"], 0.0), 4), measures=labels.get(r["id"], []),
-        ))
+    hits = _hits(db, ids, query, {i: round(v, 4) for i, v in scores.items()})
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}
     elif not parts:
@@ -244,6 +248,56 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
     facet_counts["exact"] = exact
     return SearchResults(query, total, page, size, hits, facet_counts,
                          round((time.perf_counter() - started) * 1000, 2))
+
+
+def _expanded(store: Store, query: str, core: str, expansions, filters: SearchFilters, page: int, size: int,
+              facets: bool, started: float) -> SearchResults:
+    """The query as typed OR any expansion term, in two tiers: typed matches first (bm25), then the
+    passages only a thesaurus term found (bm25 on the terms)."""
+    db = store.db
+    typed, _ = match_expression(core)
+    words = [w for e in expansions for w in (e.term, *e.related)]
+    alts = [e for e in (match_expression(w)[0] for w in words) if e]
+    alt = " OR ".join(f"({e})" for e in alts)
+    filter_expr = _filter_expression(store, filters)
+
+    def with_filter(e: str) -> str:
+        return f"({e}) AND ({filter_expr})" if filter_expr else e
+
+    fts = "FROM passages_fts WHERE passages_fts MATCH ?"
+    rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
+    full = with_filter(f"({typed}) OR {alt}" if typed else alt)
+    total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [full]))["n"]
+    first = [r["rowid"] for r in db.query(f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ?",
+                                          [with_filter(typed), RANK_ALL])] if typed else []
+    second_expr = with_filter(f"({alt}) NOT ({typed})" if typed else alt)
+    second = [r["rowid"] for r in db.query(f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ?",
+                                           [second_expr, RANK_ALL])]
+    ordered = first + second
+    ids = ordered[(page - 1) * size: page * size]
+    tier = {i: 2.0 for i in first} | {i: 1.0 for i in second}
+    hits = _hits(db, ids, " ".join([core, *words]), tier, related=set(second))
+    facet_counts: dict = _facets(db, ordered[:EXACT_FACETS]) if facets else {"measure": {}, "region": {}}
+    facet_counts["exact"] = total <= EXACT_FACETS
+    return SearchResults(query, total, page, size, hits, facet_counts,
+                         round((time.perf_counter() - started) * 1000, 2), [e.to_dict() for e in expansions])
+
+
+def _hits(db, ids: list[int], shown: str, scores: dict[int, float], related: set[int] = frozenset()) -> list[SearchHit]:
+    """The hits for passage ids in order, highlighted where `shown` (the query and any expansion) occurs."""
+    labels = _labels_for(db, ids)
+    hits = []
+    for r in _rows(db, ids):
+        spans = highlight_spans(r["text"], shown) if shown.strip() else []
+        snip, snip_spans = snippet(r["text"], spans)
+        hits.append(SearchHit(
+            passage_id=r["id"], document_id=r["document_id"], filename=r["filename"],
+            archive_path=r["archive_path"], format=r["format"], region=r["region"],
+            applicant_type=r["applicant_type"], title=r["title"], page=r["page"], end_page=r["end_page"],
+            heading=r["heading"], text=r["text"], highlights=spans, snippet=snip, snippet_highlights=snip_spans,
+            score=scores.get(r["id"], 0.0), measures=labels.get(r["id"], []), late=bool(r["late"]),
+            related_only=r["id"] in related))
+    return hits
 
 
 def _literal_filter(db, ids: list[int], pieces: list[str]) -> list[int]:
@@ -263,7 +317,7 @@ def _rows(db, ids: list[int]) -> list[dict]:
     marks = ",".join("?" * len(ids))
     by_id = {r["id"]: r for r in db.query(
         "SELECT p.id, p.document_id, p.text, p.heading, p.page, p.end_page, d.filename, d.archive_path, d.format, "
-        f"d.region, d.applicant_type, d.title FROM passages p JOIN documents d ON d.id = p.document_id "
+        f"d.region, d.applicant_type, d.title, d.late FROM passages p JOIN documents d ON d.id = p.document_id "
         f"WHERE p.id IN ({marks})", ids)}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -281,11 +335,14 @@ def _labels_for(db, ids: list[int]) -> dict[int, list[dict]]:
         return {}
     marks = ",".join("?" * len(ids))
     out: dict[int, list[dict]] = {}
-    for r in db.query(f"SELECT passage_id, measure, score, eligible, origin FROM passage_labels "
-                      f"WHERE passage_id IN ({marks}) ORDER BY score DESC", ids):
+    for r in db.query(f"SELECT pl.passage_id, pl.measure, pl.score, pl.eligible, pl.origin, p.explanations "
+                      f"FROM passage_labels pl JOIN passages p ON p.id = pl.passage_id "
+                      f"WHERE pl.passage_id IN ({marks}) ORDER BY pl.score DESC", ids):
+        terms = relevance.terms_for(r["explanations"], r["measure"])
         out.setdefault(r["passage_id"], []).append(
             {"measure": r["measure"], "score": round(r["score"], 4), "eligible": bool(r["eligible"]),
-             "origin": r["origin"]})
+             "origin": r["origin"], "strength": relevance.strength(r["score"], r["origin"]),
+             "reason": relevance.reason(terms, r["origin"])})
     return out
 
 

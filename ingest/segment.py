@@ -8,6 +8,8 @@ classifier sees coherent stretches and a citation points at one page range.
 
 from __future__ import annotations
 
+import re
+
 from ingest.model import Document, Segment, SegmentKind, Span, SpanKind
 
 _END = set("。！？!?")
@@ -96,6 +98,10 @@ def _span(doc: Document, kind: SpanKind, index: int, start: int, end: int, seg_i
     )
 
 
+MIN_PASSAGE = 20
+_ENDS_SENTENCE = re.compile(r"[。！？；：:!?;][”’）)」』]*\s*$")
+
+
 def split_passages(doc: Document, *, max_chars: int = 400) -> list[Span]:
     """Heading-bounded passages of at most about `max_chars` characters, split at sentence ends.
 
@@ -145,8 +151,11 @@ def split_passages(doc: Document, *, max_chars: int = 400) -> list[Span]:
             if buf and (e - buf[0][0]) > max_chars and size() >= max_chars // 4:
                 flush()
             buf.append((s, e, seg))
-        # a paragraph boundary is a natural passage boundary once the passage has some body
-        if size() >= max_chars // 2:
+        # a paragraph boundary is a passage boundary once the paragraph is complete: a practice, a
+        # result or a formula is published (and judged) as its own paragraph; lines that do not end a
+        # sentence (a signature, a date, text cut by a page break) stay with what follows, and so does a
+        # line too short to stand alone (an addressee "市发展改革委：" goes with the formula after it)
+        if size() >= max_chars // 2 or (size() >= MIN_PASSAGE and _ENDS_SENTENCE.search(doc.text[buf[-1][0]:buf[-1][1]])):
             flush()
     flush()
     return passages

@@ -49,29 +49,9 @@ def manifest() -> list[dict]:
 
 def ingest_corpus(data_dir: Path, items: list[dict] | None = None, **settings) -> dict[str, dict]:
     """Ingest the corpus, each file as its uploader's region would upload it. Returns gold id -> file row."""
-    from api.intake import LocalFile, ingest_local
-    from api.settings import Settings
-    from index import Store
-    from index.queue import batch_files
+    from api.training import ingest_declarations
 
-    items = items if items is not None else manifest()
-    folder = rendered()
-    by_uploader: dict[str, list[dict]] = defaultdict(list)
-    for item in items:
-        by_uploader[item["uploader"]].append(item)
-    settings = Settings(data_dir=data_dir, **({"ocr": False} | settings))
-    rows: dict[str, dict] = {}
-    store = Store(data_dir)
-    try:
-        for uploader, group in sorted(by_uploader.items()):
-            receipt = ingest_local(settings, [LocalFile(folder / i["filename"], i["filename"]) for i in group],
-                                   uploader=f"{uploader}上传员", region=_official(uploader))
-            by_name = {r["filename"]: r for r in batch_files(store, receipt.batch_id)}
-            for item in group:
-                rows[item["id"]] = by_name[item["filename"]]
-    finally:
-        store.close()
-    return rows
+    return ingest_declarations(rendered(), data_dir, items, **settings)
 
 
 def _official(name: str) -> str:
@@ -143,3 +123,82 @@ def _applicant(doc: dict) -> tuple[str | None, str | None]:
     if doc.get("applicant_type") == "乡镇(街道)":
         return doc.get("township"), doc.get("county")
     return doc.get("region"), None
+
+
+# ------------------------------------------------------------------------- typical experiences, search
+QUERIES = REPO / "tests" / "index" / "data" / "publicity_queries.jsonl"
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+class PassageFinder:
+    """Gold id (c1-001, or a sample's file stem) + the start of a paragraph -> the stored passage holding it."""
+
+    def __init__(self, store, ids: dict[str, str]):
+        self.passages = {key: [(r["id"], _squash(r["text"])) for r in store.db.query(
+            "SELECT id, text FROM passages WHERE document_id = ? ORDER BY seq", [doc_id])] for key, doc_id in ids.items()}
+
+    def __call__(self, key: str, start: str) -> int | None:
+        s = _squash(start)
+        return next((pid for pid, text in self.passages.get(key, []) if s in text), None)
+
+
+def ingest_samples(data_dir: Path) -> dict[str, str]:
+    """The sample declarations, each by its region's account: sample file stem -> document id."""
+    import yaml
+
+    from api.training import ingest_declarations
+    from corpora import CORPORA_DIR
+
+    items = []
+    for src in sorted((CORPORA_DIR / "samples" / "src").glob("*.md")):
+        meta = yaml.safe_load(src.read_text(encoding="utf-8")[4:].split("\n---\n", 1)[0])
+        items.append({"id": src.stem, "filename": meta["filename"], "uploader": meta["region"]})
+    rows = ingest_declarations(CORPORA_DIR / "samples", data_dir, items)
+    return {k: r["document_id"] for k, r in rows.items() if r["document_id"]}
+
+
+def practice_pairs(store, items: list[dict], ids: dict[str, str], rank) -> dict:
+    """For each declaration and each of its measures: is its practice first for its region and measure, and
+    in the top 3 of its measure across regions? `rank(measure, region, limit)` -> passage ids."""
+    find = PassageFinder(store, ids)
+    region_of = {r["id"]: r["region"] for r in store.db.query("SELECT id, region FROM documents")}
+    first = top3 = n = 0
+    cache: dict[int, list[int]] = {}
+    for item in items:
+        gold = find(item["id"], item["practice"]) if item["id"] in ids else None
+        if gold is None:
+            continue
+        for m in item["measures"]:
+            n += 1
+            first += rank(m, region_of[ids[item["id"]]], 1)[:1] == [gold]
+            if m not in cache:
+                cache[m] = rank(m, None, 3)
+            top3 += gold in cache[m]
+    return {"pairs": n, "first_for_region": first, "top3_for_measure": top3}
+
+
+def publicity_ndcg(store, ids: dict[str, str], run, k: int = 10) -> list[float]:
+    """nDCG@k per publicity query (tests/index/data/publicity_queries.jsonl) of `run(query)` -> passage ids."""
+    import math
+
+    find = PassageFinder(store, ids)
+    out = []
+    for line in QUERIES.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        q = json.loads(line)
+        gains: dict[int, float] = {}
+        for r in q["relevant"]:
+            pid = find(r["doc"], r["start"])
+            if pid is not None:
+                gains[pid] = max(gains.get(pid, 0), r["grade"])
+
+        def dcg(g):
+            return sum((2 ** x - 1) / math.log2(i + 2) for i, x in enumerate(g[:k]))
+
+        ideal = dcg(sorted(gains.values(), reverse=True))
+        out.append(dcg([gains.get(p, 0) for p in run(q["query"])]) / ideal if ideal else 0.0)
+    return out

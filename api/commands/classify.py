@@ -324,3 +324,38 @@ def train_aggregation_cmd(corpus: Path, out: Path | None) -> None:
     cv = model.metrics["cross_validated"]
     click.echo(f"{training['documents']} documents; cross-validated by writer: P {cv['precision']:.3f} "
                f"R {cv['recall']:.3f} F1 {cv['f1']:.3f} at {cv['declared_threshold']}; written {target}", err=True)
+
+
+@click.command(name="train-practice")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Rendered declarations (scripts/build_declarations.py DIR: files and manifest.jsonl).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model [default: corpora/models/practice_ranker.json].")
+def train_practice_cmd(corpus: Path, out: Path | None) -> None:
+    """Refit the typical-experience ranker on the judged declarations (corpora/declarations/judgments).
+
+    Ingests the corpus into a temporary store through the service's engine (each file by its
+    uploader's region), lines the stored passages up with the 0–3 judgments, reports nDCG@5 and P@1 on
+    the held-back writer group and by writer group, and writes the model refitted on everything.
+    """
+    import tempfile
+
+    from api.training import ingest_declarations, judged_passages, read_manifest, train_practice
+    from classify.practice import MODEL_PATH
+    from index import Store
+
+    items = read_manifest(corpus)
+    with tempfile.TemporaryDirectory(prefix="jili-train-") as tmp:
+        rows = ingest_declarations(corpus, Path(tmp), items)
+        store = Store(tmp)
+        try:
+            judged = judged_passages(store, items, rows)
+        finally:
+            store.close()
+    model, training = train_practice(judged)
+    target = out or MODEL_PATH
+    target.write_text(model.to_json(training), encoding="utf-8")
+    held = model.metrics.get("held_back", {})
+    click.echo(f"{training['passages']} judged passages in {training['declarations']} declarations; held back "
+               f"{held.get('group')}: nDCG@5 {held.get('ndcg@5')} P@1 {held.get('p@1')} "
+               f"practice at 1 {held.get('gold_practice_at_1')}; written {target}", err=True)

@@ -141,20 +141,28 @@ def _outcome_json(store, row: dict) -> dict:
 @click.option("--size", type=int, default=10, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--advanced", is_flag=True, help='Understand OR, AND, NOT or -exclude, and "quoted phrases".')
+@click.option("--expand/--no-expand", default=True, show_default=True,
+              help="Also search the thesaurus's related terms (同时检索); typed matches rank first.")
+@click.option("--without", multiple=True, help="Switch a related term off (repeatable).")
 @click.option("--json", "as_json", is_flag=True)
 @DATA_DIR_OPTION
-def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, sort, advanced, as_json, data_dir):
+def search_cmd(query, measure, region, applicant_type, lead_unit, page, size, sort, advanced, expand, without, as_json,
+               data_dir):
     """Full-text search of the evidence (any query of 2+ characters matches exactly)."""
     from index import SearchFilters, search
 
     store = open_store(data_dir)
     _check_measure(store, measure)
     res = search(store, query, SearchFilters(measure=measure, region=region, applicant_type=applicant_type,
-                                             lead_unit=lead_unit), page=page, size=size, sort=sort, advanced=advanced)
+                                             lead_unit=lead_unit), page=page, size=size, sort=sort, advanced=advanced,
+                 expand=expand, without=without)
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
         return
     click.echo(f"{res.total} passages ({res.took_ms:.1f} ms)")
+    for e in res.expansions:
+        if e["related"]:
+            click.echo(f"同时检索（{e['term']}）：{'、'.join(e['related'])}")
     for hit in res.hits:
         text = hit.snippet
         for s, e in reversed(hit.snippet_highlights):
@@ -213,25 +221,26 @@ def evidence_cmd(measure, metric, kind, csv_path, xlsx_path, as_json, data_dir):
 @click.option("--measure", type=int, default=None)
 @click.option("--region", default=None)
 @click.option("--limit", type=int, default=10, show_default=True)
+@click.option("--theme", default=None, help="Theme words, e.g. 积分制 (also searches the thesaurus's related terms).")
 @click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None, help="Write a DOCX briefing.")
 @click.option("--json", "as_json", is_flag=True)
 @DATA_DIR_OPTION
-def experiences_cmd(measure, region, limit, docx_path, as_json, data_dir):
+def experiences_cmd(measure, region, limit, theme, docx_path, as_json, data_dir):
     """Typical experiences (典型经验做法) worth promoting, diverse across regions, with reasons."""
     from index import briefing_docx, experiences_json, rank_experiences
 
     store = open_store(data_dir)
     _check_measure(store, measure)
-    items = rank_experiences(store, measure=measure, region=region, limit=limit)
+    items = rank_experiences(store, measure=measure, region=region, limit=limit, theme=theme)
     if docx_path:
         _write(docx_path, briefing_docx(items))
     if as_json:
         click.echo(json.dumps(experiences_json(items), ensure_ascii=False))
         return
     for i, e in enumerate(items, 1):
-        click.echo(f"{i}. [{e.region or '未识别'}] 措施{e.measure} {e.measure_title or ''}  score {e.score:.2f}")
+        click.echo(f"{i}. [{e.region or '未识别'}] 措施{e.measure} {e.measure_title or ''}  {e.summary}")
         click.echo(f"   {e.text[:120]}")
-        click.echo(f"   why: {'; '.join(e.reasons)}  ({e.citation()})")
+        click.echo(f"   理由：{'；'.join(e.reasons)}  （{e.citation()}）")
 
 
 @click.command(name="export-reviews")

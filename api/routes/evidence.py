@@ -31,13 +31,17 @@ def search_api(store: StoreDep, who: Who, q: str = Query("", max_length=200), me
                lead_unit: str | None = Query(None, max_length=60), year: int | None = Query(None, ge=2000, le=2100),
                format: str | None = Query(None, max_length=10), document: str | None = Query(None, max_length=64),
                page: int = Query(1, ge=1, le=10000), size: int = Query(20, ge=1, le=100),
-               sort: str = Query("relevance", pattern="^(relevance|date)$"), advanced: bool = False):
+               sort: str = Query("relevance", pattern="^(relevance|date)$"), advanced: bool = False,
+               expand: bool = Query(True, description="同时检索 the thesaurus's related terms (typed matches rank first)"),
+               without: list[Annotated[str, Field(max_length=40)]] = Query(default=[], max_length=50,
+                                                                           description="related terms switched off")):
     if measure is not None:
         store.require_measure(measure)
     filters = scope_filters(store, who, SearchFilters(measure=measure, region=region, applicant_type=applicant_type,
                                                       lead_unit=lead_unit, year=year, format=format,
                                                       document_id=document))
-    return search(store, q, filters, page=page, size=size, sort=sort, advanced=advanced).to_dict()
+    return search(store, q, filters, page=page, size=size, sort=sort, advanced=advanced, expand=expand,
+                  without=without).to_dict()
 
 
 @router.get("/api/measures", summary="激励措施及申报情况 / the measures with counts", response_model=MeasuresOut,
@@ -72,11 +76,15 @@ def records(store: StoreDep, who: Who, measure: int = Query(..., ge=1, le=99), m
 def experiences(store: StoreDep, who: Who, measure: int | None = Query(None, ge=1, le=99),
                 region: str | None = Query(None, max_length=60), limit: int = Query(20, ge=1, le=100),
                 format: str = Query("json", pattern="^(json|docx)$"),
-                id: list[Annotated[int, Field(ge=1, le=2**62)]] = Query(default=[], max_length=100)):
-    """Ranked, best first. `format=docx` gives the briefing; `id` keeps only the chosen passages."""
+                id: list[Annotated[int, Field(ge=1, le=2**62)]] = Query(default=[], max_length=100),
+                q: str | None = Query(None, max_length=100, description="theme words, e.g. 积分制 (同时检索 related terms)"),
+                without: list[Annotated[str, Field(max_length=40)]] = Query(default=[], max_length=50)):
+    """Ranked, best first. `format=docx` gives the briefing; `id` keeps only the chosen passages; `q`
+    finds practices by theme words (and the thesaurus's related terms), whatever their measure scores."""
     if measure is not None:
         check_measure(store, who, measure, Role.REVIEWER, Role.PUBLICITY)
-    items, payload = experiences_for(store, who, measure=measure, region=region, limit=limit, chosen=id)
+    items, payload = experiences_for(store, who, measure=measure, region=region, limit=limit, chosen=id, theme=q,
+                                     without=tuple(without))
     if format == "docx":
         return Response(briefing_docx(items), media_type=DOCX, headers=attachment("典型经验简报.docx"))
     return {"experiences": payload}

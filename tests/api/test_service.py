@@ -228,3 +228,30 @@ def test_the_openapi_document_shows_every_response_shape(service):
             if "application/json" in content:
                 assert content["application/json"]["schema"], (method, path)
             assert "404" in op["responses"] or path in ("/api/health", "/api/batches"), (method, path)
+
+
+def test_the_same_bytes_from_another_region_are_that_regions_own_declaration(service):
+    """No existence oracle: a second region uploading bytes identical to another region's file gets its own
+    file record and declaration, never `duplicate`, and learns nothing of the first upload."""
+    from api.worker import run_worker
+
+    c, t = service["client"], service["tokens"]
+    bishan_doc = document_of(service, "bishan")
+    bishan_name = c.get(f"/api/documents/{bishan_doc}", headers=auth(t["admin"])).json()["filename"]
+    original = c.get(f"/api/documents/{bishan_doc}/original", headers=auth(t["admin"])).content
+    r = c.post("/api/batches", headers=auth(t["hechuan"]), files=[("files", ("合川区-申报材料.pdf", original))])
+    assert r.status_code == 202, r.text
+    run_worker(service["settings"], "all", until_idle=True)
+    files = c.get(f"/api/batches/{r.json()['batch_id']}", headers=auth(t["hechuan"])).json()["files"]
+    assert [f["status"] for f in files] == ["done"]
+    own = files[0]["document_id"]
+    assert own != bishan_doc
+    doc = c.get(f"/api/documents/{own}", headers=auth(t["hechuan"])).json()
+    assert doc["filename"] == "合川区-申报材料.pdf" and doc["region"] == "合川区"
+    assert bishan_name not in json.dumps(doc, ensure_ascii=False)
+    assert c.get(f"/api/documents/{bishan_doc}", headers=auth(t["hechuan"])).status_code in (403, 404)
+    # and the same bytes again from the same region are a duplicate of its own declaration
+    again = c.post("/api/batches", headers=auth(t["hechuan"]), files=[("files", ("再次上传.pdf", original))])
+    run_worker(service["settings"], "all", until_idle=True)
+    rows = c.get(f"/api/batches/{again.json()['batch_id']}", headers=auth(t["hechuan"])).json()["files"]
+    assert rows[0]["status"] == "duplicate" and rows[0]["document_id"] == own

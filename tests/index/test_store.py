@@ -87,7 +87,8 @@ def test_typical_experiences_explain_themselves_and_span_regions(sample_store):
     items = rank_experiences(sample_store, limit=8)
     assert len(items) == 8
     assert len({e.region for e in items}) >= 6  # diversity across regions
-    assert all(e.reasons and e.features for e in items)
+    assert all(e.reasons and e.summary for e in items)
+    assert not any("入选" in r or "降权排序" in r for e in items for r in e.reasons)  # no ranking internals
     scores = [e.score for e in items]
     assert scores[0] == max(scores)
     assert briefing_docx(items)[:2] == b"PK"
@@ -114,12 +115,11 @@ def test_a_new_store_on_the_same_directory_keeps_everything(sample_store):
 
 
 def test_a_cover_letter_is_not_ranked_as_a_practice():
-    from index.experiences import _WEIGHTS, _features
+    from classify.practice import Candidate, load_ranker, matrix, reasons
 
-    def score(text):
-        feats, reasons = _features({"text": text, "heading": "", "score": 0.9}, 0, None)
-        return sum(_WEIGHTS[k] * v for k, v in feats.items()), reasons
-
-    letter, why = score("根据《通知》要求，现将我区推进林长制工作情况报告如下，探索建立林长制工作机制。特此报告。")
-    practice, _ = score("我区探索建立“林长+警长”协作机制，创新推行网格化巡林模式，形成可复制的经验做法。")
-    assert letter < practice and any("套语" in r for r in why)
+    letter = Candidate("根据《通知》要求，现将我区推进林长制工作情况报告如下，探索建立林长制工作机制。特此报告。", measure_score=0.9)
+    practice = Candidate("我区探索建立“林长+警长”协作机制，创新推行网格化巡林模式，全年巡林2.3万人次，发现处置问题416个。",
+                         measure_score=0.9, figures=2)
+    low, high = load_ranker().scores([letter, practice])
+    assert low < high
+    assert any("套语" in r for r in reasons(matrix([letter])[0])[1])

@@ -38,7 +38,8 @@ def test_every_segment_cites_its_page_box_and_offsets():
         assert doc.text[seg.start:seg.end] == seg.text
         assert seg.bbox is not None and 0 <= seg.bbox.top < seg.bbox.bottom
     assert doc.segments[-1].page == 2
-    assert (doc.passages[-1].page, doc.passages[-1].end_page) == (1, 2)  # it runs across the break
+    # each complete paragraph is its own passage, citing the page it is on
+    assert [(p.page, p.end_page) for p in doc.passages] == [(1, 1), (1, 1), (2, 2)]
 
 
 def test_a_sentence_cut_by_a_page_break_is_one_paragraph_across_both_pages():

@@ -34,3 +34,20 @@ def test_passages_respect_headings_and_size():
     assert {p.heading for p in doc.passages[:-1]} == {"一、基本情况"}
     for p in doc.passages + doc.sentences:
         assert doc.text[p.start:p.end] == p.text
+
+
+def test_a_complete_paragraph_is_its_own_passage_and_a_signature_stays_together():
+    practice = "我区建立重大项目“红黄绿灯”调度机制，对征地拆迁等堵点问题实行区领导包案，项目平均开工时间缩短22天。"
+    text = ("市发展改革委：\n根据有关通知要求，现将我区扩大有效投资工作情况报告如下。\n"
+            f"{practice}\n综合自评，我区符合申报条件，特此报告。\n重庆市万州区人民政府\n2023年1月16日\n")
+    doc = parse_document(text.encode("utf-8"), "a.txt", ParseOptions())
+    texts = [p.text for p in doc.passages]
+    assert practice in texts  # published as it stands: no cover formula before it, no 落款 after it
+    assert not any("特此报告" in t and "红黄绿灯" in t for t in texts)
+
+
+def test_short_lines_that_do_not_end_a_sentence_join_what_follows():
+    doc = parse_document("二、主要做法\n建立林长巡林\n制度，全年巡林2.3万人次，发现并处置问题416个，林地保有量稳定在10万亩以上。\n".encode(),
+                         "b.txt", ParseOptions())
+    assert [p.text.replace("\n", "") for p in doc.passages] == [
+        "建立林长巡林制度，全年巡林2.3万人次，发现并处置问题416个，林地保有量稳定在10万亩以上。"]
