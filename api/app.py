@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from api import errors
 from api.deps import StorePool
 from api.render import PageImages
-from api.routes import batches, documents, evidence, me, review, system
+from api.routes import batches, checks, documents, evidence, me, review, system
 from api.settings import Settings
 from api.web import mount_web
 from index import Store
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     finally:
         store.close()
     errors.install(app)
-    for module in (system, batches, documents, evidence, review, me):
+    for module in (system, batches, documents, evidence, checks, review, me):
         app.include_router(module.router)
     mount_web(app)
     return app

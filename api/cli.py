@@ -44,6 +44,7 @@ def _register_optional() -> None:
         ("api.commands.index_cmds", "evidence_cmd", main),
         ("api.commands.index_cmds", "experiences_cmd", main),
         ("api.commands.index_cmds", "export_reviews_cmd", main),
+        ("api.commands.index_cmds", "checks_cmd", main),
         ("api.commands.serve", "serve_cmd", main),
         ("api.commands.serve", "worker_cmd", main),
         ("api.commands.serve", "token_group", main),

@@ -242,6 +242,7 @@ class ExperienceOut(Model):
 
 class ExperiencesOut(Model):
     experiences: list[ExperienceOut]
+    expansions: list[dict[str, Any]] = Field(default_factory=list, description="同时检索 for theme words `q`")
 
 
 # -- review --------------------------------------------------------------------------------------------
@@ -307,3 +308,48 @@ class DeadlinesOut(Model):
     deadlines: list[dict[str, Any]]
     declaration_deadline: str | None
     late: list[dict[str, Any]]
+
+
+# -- checks --------------------------------------------------------------------------------------------
+class CopySide(Model):
+    document_id: str | None
+    filename: str | None
+    region: str | None
+    page: int | None
+    passage_id: int | None
+    text: str | None
+
+
+class CopyOut(Model):
+    a: CopySide
+    b: CopySide
+    similarity: float
+    first: str = Field(description="a | b: which was stored first")
+    boilerplate: bool
+
+
+class ConflictFigure(Model):
+    document_id: str
+    filename: str
+    page: int | None
+    raw: str
+    value: float
+    unit: str | None
+
+
+class ConflictOut(Model):
+    region: str
+    metric: str
+    period: str | None
+    kind: str = Field(description="disagree | impossible")
+    figures: list[ConflictFigure]
+
+
+class ChecksOut(Model):
+    copies: list[CopyOut]
+    figure_conflicts: list[ConflictOut]
+
+
+class DocumentMarksOut(Model):
+    passages: dict[int, list[dict[str, Any]]]
+    figures: dict[int, list[dict[str, Any]]]

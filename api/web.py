@@ -21,6 +21,7 @@ from api.deps import COOKIE, StoreDep, Viewer
 from api.pages import HOME, ROLE_NAMES, pages_for
 from index.access import check_document, check_measure
 from index.auth import Principal, Role, authenticate
+from index.evidence import declared_region_count
 from index.store import NotFoundError
 from ingest.errors import JiliError
 
@@ -126,7 +127,8 @@ def measure_page(request: Request, measure: str, store: StoreDep, who: Viewer):
         row = check_measure(store, who, number)
     except JiliError as exc:
         return error_page(request, who, exc, "review")
-    return page(request, "measure.html", who, active="review", measure=row)
+    return page(request, "measure.html", who, active="review", measure=row,
+                declared_regions=declared_region_count(store, number))
 
 
 @router.get("/ui/documents/{document_id}")

@@ -19,7 +19,7 @@ from functools import lru_cache
 from corpora import CORPORA_DIR
 
 SHINGLE = 5
-_DROP = re.compile(r"[\s\u3000\W_]+", re.UNICODE)
+NON_TEXT = re.compile(r"[\s\u3000\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -31,7 +31,7 @@ def shingle_text(text: str) -> str:
     """
     t = unicodedata.normalize("NFKC", text)
     t = _DIGITS.sub("0", t)
-    return _DROP.sub("", t)
+    return NON_TEXT.sub("", t)
 
 
 def shingles(text: str, k: int = SHINGLE, *, normalized: bool = False) -> set[str]:
@@ -54,6 +54,17 @@ def notice_shingles() -> frozenset[str]:
         found |= shingles(m.title)
         found |= shingles(m.body)
     return frozenset(found)
+
+
+_CITES_NOTICE = re.compile(r"(?:根据|按照|依据|为贯彻落实)《[^》]{0,60}(?:督查激励|激励措施)[^》]{0,30}》|渝府办发〔20\d\d〕\d+号")
+_FORMULA = re.compile(r"现将.{0,40}?(?:报告|汇报|说明|申报)如下|特此(?:报告|申请|申报)|对照.{0,30}?(?:自评|逐项)")
+
+
+def is_boilerplate(text: str, threshold: float = 0.5) -> bool:
+    """The notice's wording, or the report formula that cites it ("根据《…督查激励工作的通知》…现将…报告如下")."""
+    if notice_overlap(text) >= threshold:
+        return True
+    return bool(_CITES_NOTICE.search(text) and _FORMULA.search(text))
 
 
 def notice_overlap(text: str) -> float:

@@ -264,3 +264,10 @@ def to_xlsx(rows: list[dict], columns: list[str] = FIGURE_COLUMNS, *, sheet: str
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def declared_region_count(store: Store, measure: int) -> int:
+    """How many applicants declared the measure (a document of theirs labelled with it as a whole)."""
+    return next(store.db.query(
+        "SELECT COUNT(DISTINCT d.region) AS n FROM document_measures dm JOIN documents d ON d.id = dm.document_id "
+        "WHERE dm.measure = ? AND COALESCE(dm.level, 'declared') = 'declared'", [measure]))["n"]

@@ -63,13 +63,13 @@ def metric_label(metric: str | None) -> str | None:
     if not metric:
         return None
     name = _LEADING.sub("", metric.strip())
-    if len(name) < 2 or name in _generic():
+    if len(name) < 2 or name in generic_metrics():
         return None
     return name
 
 
 @lru_cache(maxsize=1)
-def _generic() -> frozenset[str]:
+def generic_metrics() -> frozenset[str]:
     """Metric names that name no indicator on their own (corpora/lexicon/generic_metrics.txt)."""
     from corpora import CORPORA_DIR
 

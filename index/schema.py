@@ -138,5 +138,16 @@ def m003_declarations(db: Database) -> None:
     db["recommendations"].add_column("override", int)
 
 
+@migrations()
+def m004_copies(db: Database) -> None:
+    """Copied passages: MinHash band keys of every passage and the verified pairs (index/copies.py)."""
+    db.execute("CREATE TABLE IF NOT EXISTS passage_sketches (key INTEGER NOT NULL, passage_id INTEGER NOT NULL, "
+               "PRIMARY KEY (key, passage_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX IF NOT EXISTS passage_sketches_passage ON passage_sketches (passage_id)")
+    db.execute("CREATE TABLE IF NOT EXISTS passage_copies (a INTEGER NOT NULL, b INTEGER NOT NULL, "
+               "similarity REAL NOT NULL, boilerplate INTEGER NOT NULL, version TEXT, PRIMARY KEY (a, b))")
+    db.execute("CREATE INDEX IF NOT EXISTS passage_copies_b ON passage_copies (b)")
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

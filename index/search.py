@@ -8,6 +8,7 @@ exclude, "quoted pieces" with spaces); otherwise every character of the query is
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections import Counter
@@ -391,3 +392,41 @@ _REGION_TAGS = re.compile(r"(?<!\S)r(\S+)")
 
 def measure_scores(row_scores: str | None) -> dict[int, float]:
     return {int(k): v for k, v in json.loads(row_scores or "{}").items()}
+
+
+MLT_TERMS = 10
+_MLT_STOP = re.compile(r"^(?:[\d.%]+|全区|全县|全镇|我区|我县|我镇|工作|开展|推进|推动|加强|进一步|相关|有关|实现|完成|其中|同比|"
+                       r"增长|全年|年度|2022|以上|以下|通过|建立|实施|一是|二是|三是|方面|情况|问题|重点|全面|持续)$")
+
+
+def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None = None, *, size: int = 10) -> SearchResults:
+    """Passages like this one: its most distinctive dictionary words (tf × idf over the store) searched
+    with OR and ranked by bm25; the passage itself is left out."""
+    started = time.perf_counter()
+    db = store.db
+    row = next(db.query("SELECT words FROM passages WHERE id = ?", [passage_id]), None)
+    if row is None:
+        from index.store import NotFoundError
+
+        raise NotFoundError(f"no such passage {passage_id}")
+    counts = Counter(w for w in (row["words"] or "").split() if len(w) >= 2 and '"' not in w and not _MLT_STOP.match(w))
+    total = max(db["passages"].count, 1)
+    weighted = []
+    for word, tf in counts.most_common(30):
+        df = next(db.query("SELECT COUNT(*) AS n FROM passages_fts WHERE passages_fts MATCH ?",
+                           [f'words:"{word}"']))["n"]
+        weighted.append((tf * math.log((total + 1) / (df + 1)), word))
+    chosen = [w for _, w in sorted(weighted, reverse=True)[:MLT_TERMS]]
+    if not chosen:
+        return SearchResults("", 0, 1, size, [], {"measure": {}, "region": {}}, 0.0)
+    expr = " OR ".join(f'words:"{w}"' for w in chosen)
+    filter_expr = _filter_expression(store, filters or SearchFilters())
+    if filter_expr:
+        expr = f"({expr}) AND ({filter_expr})"
+    ranked = [r for r in db.query(
+        "SELECT rowid, bm25(passages_fts, 0.0, 1.0, 0.0) AS r FROM passages_fts WHERE passages_fts MATCH ? "
+        "ORDER BY r LIMIT ?", [expr, size + 1]) if r["rowid"] != passage_id][:size]
+    ids = [r["rowid"] for r in ranked]
+    hits = _hits(db, ids, " ".join(chosen), {r["rowid"]: round(-r["r"], 4) for r in ranked})
+    return SearchResults(" ".join(chosen), len(hits), 1, size, hits, {"measure": {}, "region": {}},
+                         round((time.perf_counter() - started) * 1000, 2))

@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from extract import KeyFigure
+from index import copies
 from index.grams import index_text
 from index.schema import migrate
 from index.tags import passage_tags
@@ -286,6 +287,7 @@ class Store:
             } for m in labels.measures)
             eligible = {m.measure_id: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
+            sketched: list[tuple[int, str, str]] = []
             conn = self.db.conn
             applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
@@ -305,6 +307,7 @@ class Store:
                     pl.model_version if pl else labels.model_version, words, tags,
                 ]).lastrowid
                 passage_ids.append((span.start, span.end, pid))
+                sketched.append((pid, span.text, span.source.value))
                 if pl:
                     conn.executemany(
                         "INSERT INTO passage_labels (passage_id, measure, score, eligible, origin) VALUES (?,?,?,?,?)",
@@ -313,6 +316,7 @@ class Store:
                     "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
                     [pid, index_text(search_text), words, tags],
                 )
+            copies.find_and_record(conn, sketched, doc.id)
             if figures:
                 owner = _PassageOf(passage_ids)
                 conn.executemany(_FIGURE_INSERT, [_figure_row(doc.id, f, owner(f.start)) for f in figures])
@@ -331,6 +335,8 @@ class Store:
             if ids:
                 marks = ",".join("?" * len(ids))
                 self.db.execute(f"DELETE FROM passage_labels WHERE passage_id IN ({marks})", ids)
+                self.db.execute(f"DELETE FROM passage_sketches WHERE passage_id IN ({marks})", ids)
+                self.db.execute(f"DELETE FROM passage_copies WHERE a IN ({marks}) OR b IN ({marks})", ids + ids)
                 self.db.execute(f"DELETE FROM reviews WHERE passage_id IN ({marks})", ids)
             for table in ("figures", "passages", "document_measures"):
                 self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])

@@ -202,3 +202,75 @@ def publicity_ndcg(store, ids: dict[str, str], run, k: int = 10) -> list[float]:
         ideal = dcg(sorted(gains.values(), reverse=True))
         out.append(dcg([gains.get(p, 0) for p in run(q["query"])]) / ideal if ideal else 0.0)
     return out
+
+
+# ------------------------------------------------------------------------------------------- checks
+COPY_FINDINGS = {"verbatim", "numbers", "partial"}  # kinds that are findings; paraphrase, notice, same_region are not
+
+
+def planted_copies(items: list[dict]) -> list[dict]:
+    """The copies planted in the corpus front matter: {doc, from, kind, start, finding}."""
+    return [{"doc": i["id"], "from": c["from"], "kind": c["kind"], "start": c["start"],
+             "finding": c["kind"] in COPY_FINDINGS} for i in items for c in i.get("copies", [])]
+
+
+def score_copies(found: dict, planted: list[dict], ids: dict[str, str], find: PassageFinder) -> dict:
+    """Precision and recall of the copies reported (`checks_for` JSON) against the planted ones.
+
+    A reported pair is true when it joins a planted finding's two documents at the planted paragraph; a
+    planted non-finding (paraphrase, notice wording) that is reported is a false finding, as is any
+    reported pair nobody planted.
+    """
+    doc_of = {v: k for k, v in ids.items()}
+    want = {}
+    for p in planted:
+        pid = find(p["doc"], p["start"])
+        want[(p["doc"], p["from"], pid)] = p
+    tp = fp = 0
+    hit: set = set()
+    false: list = []
+    for c in found["copies"]:
+        a, b = doc_of.get(c["a"]["document_id"]), doc_of.get(c["b"]["document_id"])
+        match = (want.get((a, b, c["a"]["passage_id"])) or want.get((b, a, c["b"]["passage_id"])))
+        if match and match["finding"]:
+            tp += 1
+            hit.add((match["doc"], match["from"]))
+        else:
+            fp += 1
+            false.append((a, b, match["kind"] if match else None, (c["a"]["text"] or "")[:40]))
+    positives = [p for p in planted if p["finding"]]
+    missed = [(p["doc"], p["from"], p["kind"]) for p in positives if (p["doc"], p["from"]) not in hit]
+    return {"reported": tp + fp, "true": tp, "false": fp, "planted": len(positives),
+            "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+            "recall": round(len(hit) / len(positives), 3) if positives else 1.0, "missed": missed,
+            "false_findings": false}
+
+
+def planted_conflicts(items: list[dict]) -> list[dict]:
+    """The contradictions planted in the corpus front matter, one per pair of documents: {docs, metric, raws}."""
+    seen, out = set(), []
+    for i in items:
+        for c in i.get("conflicts", []):
+            key = frozenset((i["id"], c["with"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({"docs": sorted(key), "metric": c["metric"], "raws": [str(v) for v in c["values"]]})
+    return out
+
+
+def score_conflicts(found: dict, planted: list[dict], ids: dict[str, str]) -> dict:
+    """Planted contradictions found (both documents and both values cited) and reported ones nobody planted."""
+    doc_of = {v: k for k, v in ids.items()}
+    hit, unplanted = set(), []
+    for k in found["figure_conflicts"]:
+        docs = {doc_of.get(f["document_id"]) for f in k["figures"]}
+        raws = " ".join(f["raw"] for f in k["figures"])
+        match = next((n for n, p in enumerate(planted) if set(p["docs"]) <= docs and all(
+            r.replace("％", "%") in raws for r in p["raws"])), None)
+        if match is None:
+            unplanted.append((k["region"], k["metric"], k["kind"], [f["raw"] for f in k["figures"]]))
+        else:
+            hit.add(match)
+    return {"planted": len(planted), "found": len(hit), "recall": round(len(hit) / len(planted), 3) if planted else 1.0,
+            "missed": [planted[n] for n in range(len(planted)) if n not in hit], "unplanted": unplanted}

@@ -61,3 +61,22 @@ def test_publicity_questions_find_the_practice_behind_other_words(corpus):
     assert mean[1] >= 2 * mean[0] and mean[1] >= 0.35
     assert mean[2] >= mean[1]  # the practice ranker on top of the expanded search
     assert sum(1 for v in expanded if v == 0) <= 16
+
+
+def test_the_copies_and_contradictions_planted_in_the_declarations_are_all_found(corpus):
+    from index.auth import Principal, Role
+    from index.checks import checks_for
+    from tests.declarations import (
+        PassageFinder,
+        planted_conflicts,
+        planted_copies,
+        score_conflicts,
+        score_copies,
+    )
+
+    store, items, _, ids = corpus
+    found = checks_for(store, Principal(id=0, name="eval", role=Role.ADMIN))
+    copies = score_copies(found, planted_copies(items), ids, PassageFinder(store, ids))
+    assert copies["recall"] == 1.0 and copies["precision"] >= 0.95, copies
+    conflicts = score_conflicts(found, planted_conflicts(items), ids)
+    assert conflicts["recall"] == 1.0, conflicts["missed"]

@@ -253,3 +253,43 @@ def export_reviews_cmd(out: Path, data_dir) -> None:
     lines = corrections(open_store(data_dir))
     out.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     click.echo(f"{len(lines)} corrected passages written to {out}", err=True)
+
+
+@click.command(name="checks")
+@click.option("--measure", type=int, default=None, help="Only the applicants that declared this measure.")
+@click.option("--region", default=None, help="Only this applicant (or county), e.g. 綦江区.")
+@click.option("--json", "as_json", is_flag=True, help="The findings as JSON (the same as GET /api/checks).")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--boilerplate", is_flag=True, help="Also list copies of the notice's own wording.")
+@click.option("--rebuild", is_flag=True, help="Recompute every passage sketch and copied pair first.")
+@DATA_DIR_OPTION
+def checks_cmd(measure, region, as_json, csv_path, xlsx_path, boilerplate, rebuild, data_dir):
+    """Copied passages across declarations and figures that contradict each other (核查)."""
+    from index.auth import Principal, Role
+    from index.checks import checks_for, rebuild_copies, to_csv, to_xlsx
+
+    store = open_store(data_dir)
+    _check_measure(store, measure)
+    if rebuild:
+        n = rebuild_copies(store)
+        click.echo(f"rebuilt: {n} copied pairs", err=True)
+    found = checks_for(store, Principal(id=0, name="cli", role=Role.ADMIN), measure=measure, region=region,
+                       boilerplate=boilerplate)
+    if csv_path:
+        _write(csv_path, to_csv(found))
+    if xlsx_path:
+        _write(xlsx_path, to_xlsx(found))
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False))
+        return
+    click.echo(f"段落雷同 {len(found['copies'])} 处，数据矛盾 {len(found['figure_conflicts'])} 处")
+    for c in found["copies"]:
+        first, later = (c["a"], c["b"]) if c["first"] == "a" else (c["b"], c["a"])
+        click.echo(f"\n[雷同 {round(c['similarity'] * 100)}%] {later['region']}《{later['filename']}》第{later['page']}页"
+                   f" ← {first['region']}《{first['filename']}》第{first['page']}页（在先）")
+        click.echo(f"  {later['text'][:100]}")
+    for k in found["figure_conflicts"]:
+        figs = "；".join(f"《{f['filename']}》第{f['page']}页 {f['raw']}" for f in k["figures"])
+        click.echo(f"\n[{'矛盾' if k['kind'] == 'disagree' else '异常'}] {k['region']} {k['metric']}"
+                   f"{'（' + k['period'] + '）' if k['period'] else ''}：{k['reason']}\n  {figs}")

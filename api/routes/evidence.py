@@ -12,9 +12,11 @@ from pydantic import Field
 from api.deps import StoreDep, Who
 from api.schemas import ERRORS, EvidenceOut, ExperiencesOut, MeasuresOut, RecordsOut, SearchOut
 from index import SearchFilters, briefing_docx, evidence_for_measure, figure_table, search, to_csv, to_xlsx
-from index.access import check_measure, measure_list, scope_filters
+from index.access import check_measure, check_passage, measure_list, scope_filters
 from index.auth import Role
+from index.expansion import load_thesaurus
 from index.experiences import experiences_for
+from index.search import more_like_this
 
 router = APIRouter(tags=["evidence"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,6 +44,14 @@ def search_api(store: StoreDep, who: Who, q: str = Query("", max_length=200), me
                                                       document_id=document))
     return search(store, q, filters, page=page, size=size, sort=sort, advanced=advanced, expand=expand,
                   without=without).to_dict()
+
+
+@router.get("/api/passages/{passage_id}/similar", summary="相似段落 / more like this", response_model=SearchOut,
+            responses=ERRORS)
+def similar(store: StoreDep, who: Who, passage_id: int = Path(ge=1, le=2**62), size: int = Query(10, ge=1, le=50)):
+    """Passages like this one (its most distinctive words, searched together), within what the principal may see."""
+    check_passage(store, who, passage_id)
+    return more_like_this(store, passage_id, scope_filters(store, who, SearchFilters()), size=size).to_dict()
 
 
 @router.get("/api/measures", summary="激励措施及申报情况 / the measures with counts", response_model=MeasuresOut,
@@ -87,4 +97,5 @@ def experiences(store: StoreDep, who: Who, measure: int | None = Query(None, ge=
                                      without=tuple(without))
     if format == "docx":
         return Response(briefing_docx(items), media_type=DOCX, headers=attachment("典型经验简报.docx"))
-    return {"experiences": payload}
+    expansions = [e.to_dict() for e in load_thesaurus().expand(q, tuple(without))] if q and q.strip() else []
+    return {"experiences": payload, "expansions": expansions}

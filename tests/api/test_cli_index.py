@@ -50,3 +50,29 @@ def test_an_export_to_a_missing_folder_is_one_line_not_a_traceback(tmp_path):
     result = CliRunner().invoke(evidence_cmd, ["15", "--csv", str(tmp_path / "nope" / "x.csv"), "--db", str(tmp_path / "data")])
     assert result.exit_code == 1 and "cannot write the export" in result.output
     assert "Traceback" not in result.output
+
+
+def test_checks_print_the_stable_json_with_both_sides_and_rebuild_on_request(tmp_path):
+    import json
+
+    from api.commands.index_cmds import checks_cmd
+
+    practice = ("建立重大项目“红黄绿灯”调度机制，按照进度将在建项目分为绿灯、黄灯、红灯三类，亮红灯项目由区领导包案，"
+                "堵点问题实行限时办结、每周通报销号，全年协调解决阻工问题138件，项目平均开工时间缩短22天。")
+    files = []
+    for region in ("万州区", "綦江区"):
+        path = tmp_path / f"{region}-扩大有效投资-申报材料.txt"
+        path.write_text(f"重庆市{region}人民政府关于申报2022年度督查激励“扩大有效投资”事项的报告\n市发展改革委：\n{practice}\n"
+                        f"特此报告。\n重庆市{region}人民政府\n2023年1月12日\n", encoding="utf-8")
+        files.append(path)
+    for path in files:
+        assert _ingest(tmp_path / "data", path).exit_code == 0
+    result = CliRunner().invoke(checks_cmd, ["--json", "--rebuild", "--db", str(tmp_path / "data")])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    [copy] = body["copies"]
+    assert {copy["a"]["region"], copy["b"]["region"]} == {"万州区", "綦江区"}
+    assert set(copy) >= {"a", "b", "similarity", "first", "boilerplate"} and copy["first"] in ("a", "b")
+    assert set(copy["a"]) >= {"document_id", "filename", "region", "page", "passage_id", "text"}
+    assert body["figure_conflicts"] == []
+    assert "1 copied pairs" in result.stderr

@@ -128,6 +128,10 @@ ROLE_MATRIX = [
     ("GET", "/api/records?measure=15", {"admin": 200, "agri": 200, "sci": 403, "hechuan": 403, "pub": 403}),
     ("GET", "/api/experiences", {"admin": 200, "agri": 200, "pub": 200, "hechuan": 403}),
     ("GET", "/api/metrics", {"admin": 200, "hechuan": 403, "agri": 403, "pub": 403}),
+    ("GET", "/api/checks?measure=15", {"admin": 200, "agri": 200, "sci": 403, "hechuan": 200, "pub": 403}),
+    ("GET", "/api/checks", {"admin": 200, "agri": 200, "hechuan": 200, "pub": 403}),
+    ("GET", "/api/documents/{hechuan_doc}/checks", {"admin": 200, "hechuan": 200, "bishan": 404, "agri": 200}),
+    ("GET", "/api/passages/{hechuan_passage}/similar", {"admin": 200, "hechuan": 200, "bishan": 404, "agri": 200}),
     ("GET", "/api/measures", {"admin": 200, "hechuan": 200, "agri": 200, "pub": 200}),
     ("POST", "/api/passages/{hechuan_passage}/review", {"admin": 200, "agri": 200, "sci": 404, "hechuan": 403,
                                                         "pub": 403}),
@@ -238,7 +242,8 @@ def test_the_same_bytes_from_another_region_are_that_regions_own_declaration(ser
     c, t = service["client"], service["tokens"]
     bishan_doc = document_of(service, "bishan")
     bishan_name = c.get(f"/api/documents/{bishan_doc}", headers=auth(t["admin"])).json()["filename"]
-    original = c.get(f"/api/documents/{bishan_doc}/original", headers=auth(t["admin"])).content
+    original = c.get(f"/api/documents/{bishan_doc}/file", headers=auth(t["admin"])).content
+    assert original[:4] == b"%PDF"
     r = c.post("/api/batches", headers=auth(t["hechuan"]), files=[("files", ("合川区-申报材料.pdf", original))])
     assert r.status_code == 202, r.text
     run_worker(service["settings"], "all", until_idle=True)
@@ -255,3 +260,14 @@ def test_the_same_bytes_from_another_region_are_that_regions_own_declaration(ser
     run_worker(service["settings"], "all", until_idle=True)
     rows = c.get(f"/api/batches/{again.json()['batch_id']}", headers=auth(t["hechuan"])).json()["files"]
     assert rows[0]["status"] == "duplicate" and rows[0]["document_id"] == own
+
+
+def test_checks_answer_the_stable_json_and_export_with_chinese_file_names(service):
+    c, t = service["client"], service["tokens"]
+    body = c.get("/api/checks", params={"measure": 15}, headers=auth(t["agri"])).json()
+    assert set(body) >= {"copies", "figure_conflicts"}
+    for k in body["figure_conflicts"]:
+        assert set(k) >= {"region", "metric", "period", "kind", "figures"} and k["kind"] in ("disagree", "impossible")
+        assert all(set(f) >= {"document_id", "filename", "page", "raw", "value", "unit"} for f in k["figures"])
+    r = c.get("/api/checks", params={"measure": 15, "format": "xlsx"}, headers=auth(t["agri"]))
+    assert r.status_code == 200 and "%E6%A0%B8%E6%9F%A5" in r.headers["content-disposition"]  # 核查…
