@@ -335,6 +335,11 @@ class ConflictFigure(Model):
     raw: str
     value: float
     unit: str | None
+    figure_id: int | None = None
+    passage_id: int | None = None
+    archive_path: str | None = None
+    metric: str | None = None
+    period: str | None = None
 
 
 class ConflictOut(Model):
@@ -342,6 +347,7 @@ class ConflictOut(Model):
     metric: str
     period: str | None
     kind: str = Field(description="disagree | impossible")
+    reason: str | None = Field(default=None, description="同一指标、同一时期数值不一致 / 占比或比率超过100% / …")
     figures: list[ConflictFigure]
 
 

@@ -117,7 +117,7 @@ def find_and_record(conn, passages: Sequence[tuple[int, str, str | None]], docum
         marks = ",".join("?" * len(sk.keys))
         for other, _ in conn.execute(
                 f"SELECT passage_id, COUNT(*) AS shared FROM passage_sketches WHERE key IN ({marks}) "
-                f"GROUP BY passage_id HAVING shared >= ? ORDER BY shared DESC LIMIT ?",
+                f"GROUP BY passage_id HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, passage_id LIMIT ?",
                 [*sk.keys, MIN_BANDS, CANDIDATES]):
             candidates.setdefault(other, set()).add(pid)
     conn.executemany("INSERT OR IGNORE INTO passage_sketches (key, passage_id) VALUES (?, ?)",

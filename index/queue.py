@@ -149,10 +149,13 @@ def create_batch(store: Store, *, batch_id: str, uploader: str | None, region: s
 
 # -- claiming ------------------------------------------------------------------------------------------
 
+# On PostgreSQL, workers on many machines claim at once: the row is locked as it is chosen and rows other
+# claims hold are skipped (SKIP LOCKED), so no two take the same job and none waits for another.
 _CLAIM = ("UPDATE files SET status = 'processing', worker = :worker, lease_until = :lease, "
           "attempts = COALESCE(attempts, 0) + 1, updated_at = :ts "
           "WHERE id = (SELECT id FROM files WHERE status = 'queued' AND kind IN ({kinds}) "
-          "ORDER BY turn, id LIMIT 1) RETURNING *")
+          "ORDER BY turn, id LIMIT 1{lock}) RETURNING *")
+_LOCK = {"sqlite": "", "postgresql": " FOR UPDATE SKIP LOCKED"}
 
 
 def claim(store: Store, worker: str, kinds: Iterable[JobKind | str], *, lease_s: float,
@@ -163,7 +166,7 @@ def claim(store: Store, worker: str, kinds: Iterable[JobKind | str], *, lease_s:
     `max_attempts` times is failed as `gave_up` and the next one is tried.
     """
     kinds = [JobKind(k).value for k in kinds]
-    sql = _CLAIM.format(kinds=", ".join(f":k{i}" for i in range(len(kinds))))
+    sql = _CLAIM.format(kinds=", ".join(f":k{i}" for i in range(len(kinds))), lock=_LOCK[store.dialect])
     while True:
         t = time.time()
         params = {"worker": worker, "lease": t + lease_s, "ts": now(), **{f"k{i}": k for i, k in enumerate(kinds)}}
@@ -174,7 +177,7 @@ def claim(store: Store, worker: str, kinds: Iterable[JobKind | str], *, lease_s:
             row = cur.fetchone()
             if row is None:
                 return None
-            rec = dict(zip([d[0] for d in cur.description], row, strict=True))
+            rec = dict(zip([d.name if hasattr(d, "name") else d[0] for d in cur.description], row, strict=True))
             if rec["attempts"] > max_attempts:
                 db.execute(
                     "UPDATE files SET status = 'failed', error_code = 'gave_up', worker = NULL, lease_until = NULL, "
@@ -226,7 +229,7 @@ def hand_over(store: Store, job: Job, kind: JobKind) -> bool:
     """Give the job to workers of another kind (a text job that needs OCR); the claim does not count."""
     with store.write() as db:
         cur = db.execute("UPDATE files SET status = 'queued', kind = ?, worker = NULL, lease_until = NULL, "
-                         "attempts = MAX(COALESCE(attempts, 1) - 1, 0), updated_at = ? "
+                         "attempts = CASE WHEN COALESCE(attempts, 1) > 1 THEN COALESCE(attempts, 1) - 1 ELSE 0 END, updated_at = ? "
                          "WHERE id = ? AND status = 'processing' AND worker IS ?", [kind.value, now(), job.id, job.worker])
     return cur.rowcount == 1
 
@@ -372,7 +375,7 @@ def batch_files(store: Store, batch_id: str) -> list[dict]:
         "SELECT f.id, f.filename, f.archive_path, f.size, f.kind, f.status, f.error_code, f.error_message, "
         "f.document_id, f.attempts, f.parent_id, f.updated_at, f.created_at, d.region, d.county, d.applicant_type, "
         "d.doc_date, d.late, d.late_source, d.late_date, d.region_warning, "
-        "(SELECT group_concat(dm.measure) FROM (SELECT measure FROM document_measures WHERE document_id = d.id "
+        "(SELECT group_concat(CAST(dm.measure AS TEXT), ',') FROM (SELECT measure FROM document_measures WHERE document_id = d.id "
         " AND level = 'declared' ORDER BY probability DESC) dm) AS measures "
         "FROM files f LEFT JOIN documents d ON d.id = f.document_id WHERE f.batch_id = ? ORDER BY f.id", [batch_id]))
     for r in rows:

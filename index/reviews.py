@@ -72,8 +72,9 @@ def review_passage(store: Store, who: Principal, passage_id: int, action: str, *
                                                   json.dumps(labelled) if labelled is not None else None, note,
                                                   now()]).lastrowid
         if action == "relabel":
-            db.execute("DELETE FROM passage_labels WHERE passage_id = ? AND measure NOT IN "
-                       "(SELECT value FROM json_each(?))", [passage_id, json.dumps(kept)])
+            marks = ",".join("?" * len(kept))
+            db.execute("DELETE FROM passage_labels WHERE passage_id = ?"
+                       + (f" AND measure NOT IN ({marks})" if kept else ""), [passage_id, *kept])
             db.conn.executemany("INSERT OR REPLACE INTO passage_labels (passage_id, measure, score, eligible, origin) "
                            "VALUES (?, ?, 1.0, 1, 'review')", [(passage_id, m) for m in measures])
         store.reindex_passage(passage_id)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from index import relevance, tags
+from index.fts import query as fts_q
 from index.grams import (
     _escape_term,
     highlight_spans,
@@ -209,19 +210,19 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
         fts = "FROM passages_fts WHERE passages_fts MATCH ?"
         if check:
             # the FTS phrase was a superset: keep the rows that contain every literal piece
-            cand = [r["rowid"] for r in db.query(f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT 50000", [expr])]
+            cand = [r["rowid"] for r in db.query(f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT 50000", [fts_q(db, expr)])]
             pieces = query_parts(query)
             kept = _literal_filter(db, cand, pieces)
             total, window, exact = len(kept), kept, True
             ids = kept[(page - 1) * size: page * size]
         else:
-            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [expr]))["n"]
+            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [fts_q(db, expr)]))["n"]
             ranked = text_expr is not None and sort == "relevance"
             rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
-            params = [expr, size, (page - 1) * size]
+            params = [fts_q(db, expr), size, (page - 1) * size]
             if ranked and total <= RANK_ALL:
                 sql = f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ? OFFSET ?"
-                params[0] = (boosted or expr) if total <= EXACT_FACETS else expr  # the boost doubles FTS work
+                params[0] = fts_q(db, (boosted or expr) if total <= EXACT_FACETS else expr)  # the boost doubles FTS work
             elif ranked:
                 sql = (f"SELECT rowid, r FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC "
                        f"LIMIT {RANK_WINDOW}) ORDER BY r LIMIT ? OFFSET ?")
@@ -236,7 +237,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
                 # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
                 limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
                 matched_tags = db.execute(f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN "
-                                          f"(SELECT rowid {fts}{limit})", [expr]).fetchone()[0]
+                                          f"(SELECT rowid {fts}{limit})", [fts_q(db, expr)]).fetchone()[0]
     hits = _hits(db, ids, query, {i: round(v, 4) for i, v in scores.items()})
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}
@@ -268,12 +269,12 @@ def _expanded(store: Store, query: str, core: str, expansions, filters: SearchFi
     fts = "FROM passages_fts WHERE passages_fts MATCH ?"
     rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
     full = with_filter(f"({typed}) OR {alt}" if typed else alt)
-    total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [full]))["n"]
+    total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [fts_q(db, full)]))["n"]
     first = [r["rowid"] for r in db.query(f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ?",
-                                          [with_filter(typed), RANK_ALL])] if typed else []
+                                          [fts_q(db, with_filter(typed)), RANK_ALL])] if typed else []
     second_expr = with_filter(f"({alt}) NOT ({typed})" if typed else alt)
     second = [r["rowid"] for r in db.query(f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ?",
-                                           [second_expr, RANK_ALL])]
+                                           [fts_q(db, second_expr), RANK_ALL])]
     ordered = first + second
     ids = ordered[(page - 1) * size: page * size]
     tier = {i: 2.0 for i in first} | {i: 1.0 for i in second}
@@ -414,7 +415,7 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
     weighted = []
     for word, tf in counts.most_common(30):
         df = next(db.query("SELECT COUNT(*) AS n FROM passages_fts WHERE passages_fts MATCH ?",
-                           [f'words:"{word}"']))["n"]
+                           [fts_q(db, f'words:"{word}"')]))["n"]
         weighted.append((tf * math.log((total + 1) / (df + 1)), word))
     chosen = [w for _, w in sorted(weighted, reverse=True)[:MLT_TERMS]]
     if not chosen:
@@ -425,7 +426,7 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
         expr = f"({expr}) AND ({filter_expr})"
     ranked = [r for r in db.query(
         "SELECT rowid, bm25(passages_fts, 0.0, 1.0, 0.0) AS r FROM passages_fts WHERE passages_fts MATCH ? "
-        "ORDER BY r LIMIT ?", [expr, size + 1]) if r["rowid"] != passage_id][:size]
+        "ORDER BY r LIMIT ?", [fts_q(db, expr), size + 1]) if r["rowid"] != passage_id][:size]
     ids = [r["rowid"] for r in ranked]
     hits = _hits(db, ids, " ".join(chosen), {r["rowid"]: round(-r["r"], 4) for r in ranked})
     return SearchResults(" ".join(chosen), len(hits), 1, size, hits, {"measure": {}, "region": {}},

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from extract import KeyFigure
-from index import copies
+from index import copies, fts
 from index.grams import index_text
 from index.schema import migrate
 from index.tags import passage_tags
@@ -48,6 +48,11 @@ class UnknownMeasureError(NotFoundError):
     code = "unknown_measure"
 
 
+def database_url(url: str | None = None) -> str:
+    """The database: `url`, else JILI_DATABASE_URL, else "" (the SQLite file in the data directory)."""
+    return (url or os.environ.get("JILI_DATABASE_URL") or "").strip()
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -59,21 +64,39 @@ def _dumps(value: Any) -> str:
 class Store:
     """The jili database. Open one per thread (SQLite connections are not shared across threads)."""
 
-    def __init__(self, data_dir: str | os.PathLike, *, words=None, shared: bool = False):
+    def __init__(self, data_dir: str | os.PathLike, *, words=None, shared: bool = False, url: str | None = None):
         """Open (and migrate) the store. `shared=True` lets a pool hand the connection to other threads,
-        one at a time (the API's request pool); otherwise it belongs to the opening thread."""
+        one at a time (the API's request pool); otherwise it belongs to the opening thread.
+
+        The database is `url` or `JILI_DATABASE_URL` when set (``postgresql://…``), else the SQLite file
+        in the data directory; the data directory then holds the originals (with the default object
+        store, see index/objects.py) and local caches only.
+        """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.data_dir / "files"
-        self.path = self.data_dir / DB_NAME
-        self.db = Database(sqlite3.connect(self.path, check_same_thread=not shared))
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        with _MIGRATE_LOCK:
-            migrate(self.db)
+        self.url = database_url(url)
+        if self.url.startswith(("postgresql://", "postgres://")):
+            from index.pg import PgDatabase, split_url
+
+            conninfo, schema = split_url(self.url, self.data_dir)
+            self.path = f"{conninfo.split('@')[-1]} (schema {schema})"
+            self.db = PgDatabase(conninfo, schema)
+            self.db.migrate()
+        else:
+            self.path = self.data_dir / DB_NAME
+            self.db = Database(sqlite3.connect(self.path, check_same_thread=not shared))
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            with _MIGRATE_LOCK:
+                migrate(self.db)
         self._words = words
+
+    @property
+    def dialect(self) -> str:
+        return getattr(self.db, "dialect", "sqlite")
 
     def close(self) -> None:
         self.db.close()
@@ -312,10 +335,7 @@ class Store:
                     conn.executemany(
                         "INSERT INTO passage_labels (passage_id, measure, score, eligible, origin) VALUES (?,?,?,?,?)",
                         [(pid, m, scores.get(m, 0.0), int(eligible.get(m) is not False), "model") for m in pl.measures])
-                self.db.execute(
-                    "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
-                    [pid, index_text(search_text), words, tags],
-                )
+                fts.write(self.db, pid, index_text(search_text), words, tags)
             copies.find_and_record(conn, sketched, doc.id)
             if figures:
                 owner = _PassageOf(passage_ids)
@@ -344,10 +364,7 @@ class Store:
 
     def _fts_delete(self, row: dict) -> None:
         text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
-        self.db.execute(
-            "INSERT INTO passages_fts(passages_fts, rowid, grams, words, tags) VALUES ('delete', ?, ?, ?, ?)",
-            [row["id"], index_text(text), row["words"], row["tags"]],
-        )
+        fts.delete(self.db, row["id"], index_text(text), row["words"], row["tags"])
 
     def reindex_passage(self, passage_id: int) -> None:
         """Rewrite a passage's FTS row after its labels, region or clearance changed (call in a transaction)."""
@@ -369,8 +386,7 @@ class Store:
             return
         self._fts_delete(row)
         text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
-        self.db.execute("INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
-                        [passage_id, index_text(text), row["words"], tags])
+        fts.write(self.db, passage_id, index_text(text), row["words"], tags)
         self.db.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, passage_id])
 
     def passage_cleared(self, passage_id: int) -> bool:
@@ -420,7 +436,8 @@ _FIGURE_COLUMNS = (
     "is_target", "period_text", "period_start", "period_end", "basis", "scope", "raw", "start", "end", "page",
     "source", "rule_id", "rules_version", "suspect", "suspect_reason",
 )
-_FIGURE_INSERT = f"INSERT INTO figures ({', '.join(_FIGURE_COLUMNS)}) VALUES ({', '.join('?' * len(_FIGURE_COLUMNS))})"
+_FIGURE_QUOTED = ", ".join(f'"{c}"' for c in _FIGURE_COLUMNS)  # "end" is a reserved word in PostgreSQL
+_FIGURE_INSERT = f"INSERT INTO figures ({_FIGURE_QUOTED}) VALUES ({', '.join('?' * len(_FIGURE_COLUMNS))})"
 
 
 class _PassageOf:

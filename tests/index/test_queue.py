@@ -192,7 +192,7 @@ def test_batch_progress_counts_final_states(store):
 def test_tokens_are_stored_hashed_and_can_be_revoked(store):
     token, who = create_token(store, Role.UPLOADER, region="璧山区", name="璧山区政府办")
     assert token.startswith("jili_") and len(token) > 40
-    assert token not in str(list(store.db["tokens"].rows))
+    assert token not in str(list(store.db.query("SELECT * FROM tokens")))
     assert authenticate(store, token) == who
     assert authenticate(store, token + "x") is None and authenticate(store, None) is None
     revoke_token(store, who.id)

@@ -26,7 +26,7 @@ def test_document_round_trips_through_the_store(sample_store):
     row = next(sample_store.db.query("SELECT id FROM documents LIMIT 1"))
     doc = sample_store.document(row["id"])
     assert doc.id == row["id"] and doc.passages
-    stored = list(sample_store.db.query("SELECT text, start, end FROM passages WHERE document_id = ? ORDER BY seq",
+    stored = list(sample_store.db.query('SELECT text, start, "end" FROM passages WHERE document_id = ? ORDER BY seq',
                                         [doc.id]))
     assert [(p.text, p.start, p.end) for p in doc.passages] == [(r["text"], r["start"], r["end"]) for r in stored]
 

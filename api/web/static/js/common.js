@@ -52,19 +52,21 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 function append(node, children) {
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
 }
 
-/** Text with [start, end) spans wrapped in <mark> (from the search API's highlight offsets). */
+/** Text with [start, end) spans wrapped in <mark> (from the search API's highlight offsets). `cls` is a
+ *  class for every mark, or a function of the marked text (related terms are marked apart). */
 export function highlighted(text, spans = [], cls = null) {
   const frag = document.createDocumentFragment();
   let at = 0;
   for (const [s, e] of [...spans].sort((a, b) => a[0] - b[0])) {
     if (s < at) continue;
-    frag.append(text.slice(at, s), el("mark", { class: cls }, text.slice(s, e)));
+    const marked = text.slice(s, e);
+    frag.append(text.slice(at, s), el("mark", { class: typeof cls === "function" ? cls(marked) : cls }, marked));
     at = e;
   }
   frag.append(text.slice(at));
@@ -115,11 +117,104 @@ export const ERROR_REASONS = {
   store_error: "保存失败",
 };
 
-/** The reason a file failed: a Chinese label for its error code, then the stage's own message. */
+/** The reason a file failed: a short Chinese label for its error code, the server's Chinese message
+ *  (`error_message`: what happened, what to do), and the technical reason (`error_detail`, in English)
+ *  folded away in 技术详情 for whoever supports the users. */
 export function reasonOf(file) {
-  const label = ERROR_REASONS[file.error_code] || file.error_code || "失败";
-  const detail = (file.error_message || "").replace(/^<input>:\s*/, "");
-  return detail ? [el("strong", {}, label), el("small", {}, detail)] : [el("strong", {}, label)];
+  const label = ERROR_REASONS[file.error_code] || "处理失败";
+  const message = (file.error_message || "").replace(/^<input>:\s*/, "");
+  const detail = file.error_detail && file.error_detail !== message ? file.error_detail : null;
+  return [el("strong", {}, label), message ? el("span", { class: "reason-text" }, message) : null,
+    detail ? el("details", { class: "reason-detail" }, el("summary", {}, "技术详情"), el("code", {}, detail)) : null];
+}
+
+/** An applicant and its parts: a township or platform by its own name, its 区县 apart.
+ *  ("草堂镇（奉节县）", "奉节县") -> {name: "草堂镇", county: "奉节县"}; ("合川区", "合川区") -> {name: "合川区", county: null}.
+ *  Without `county` (search hits, experiences) the name's own “（区县）” suffix says it. */
+export function splitApplicant(region, county = null) {
+  if (!region) return { name: "未识别地区", county: null };
+  if (county && county !== region) {
+    const suffix = `（${county}）`;
+    return { name: region.endsWith(suffix) ? region.slice(0, -suffix.length) : region, county };
+  }
+  if (!county) {
+    const m = /^(.+?)（([^（）]+)）$/.exec(region);
+    if (m) return { name: m[1], county: m[2] };
+  }
+  return { name: region, county: null };
+}
+
+/** The applicant as shown everywhere: its own name, and its 区县 as a small label where that differs. */
+export function applicant(region, county = null, { cls = null } = {}) {
+  const a = splitApplicant(region, county);
+  return el("span", { class: `applicant${cls ? ` ${cls}` : ""}` }, el("span", { class: "applicant-name" }, a.name),
+    a.county ? [" ", el("small", { class: "applicant-county", title: `所属区县：${a.county}` }, a.county)] : null);
+}
+
+const STRENGTH_CLASS = { "强": "strong", "中": "medium", "弱": "weak" };
+export const STRENGTH_RANK = { "强": 3, "中": 2, "弱": 1 };
+
+/** Relevance as a reviewer reads it (index/relevance.py): a 强/中/弱 badge, never a bare 0.999. The reason
+ *  ("命中：高标准农田、粮食总产量", "审核人员确认") is shown beside it with `showReason`, else in its tooltip
+ *  and for screen readers. */
+export function strengthBadge(item, { showReason = false, prefix = "相关度" } = {}) {
+  const s = item?.strength;
+  if (!s) return null;
+  const reason = item.reason || "";
+  const badge = el("span", { class: `strength strength-${STRENGTH_CLASS[s] || "weak"}`, "data-testid": "strength",
+    title: reason ? `${prefix}${s}：${reason}` : `${prefix}${s}` }, s);
+  if (!showReason) return [badge, reason ? el("span", { class: "sr-only" }, `（${reason}）`) : null];
+  return el("span", { class: "strength-line" }, el("span", { class: "strength-label" }, prefix), badge,
+    reason ? el("span", { class: "strength-reason", "data-testid": "strength-reason" }, reason) : null);
+}
+
+export const LATE_SOURCES = { document: "成文日期", file: "文件元数据（创建日期）", upload: "上传时间" };
+
+/** A 逾期 badge; its tooltip says what decided it ("依据成文日期 2023-02-10"). */
+export function lateBadge(why = "", testid = "late-badge") {
+  return el("span", { class: "badge badge-warn late-badge", "data-testid": testid,
+    title: why ? `逾期申报：${why}` : "逾期申报：晚于申报截止日期" }, "逾期");
+}
+
+/**
+ * Cues on a scroll box that hides content: a shadow on each side with more to see, a sticky header's
+ * shadow once rows pass under it, and a hint (“向右滑动查看更多”) while there is more to the right or below.
+ * The box sits in a `.scroll-frame` (which carries the classes and the hint); the cues follow scrolling,
+ * resizing and new content. Returns the update function.
+ */
+export function scrollCue(box) {
+  const frame = box.closest(".scroll-frame") || box.parentElement;
+  let hint = frame.querySelector(":scope > .scroll-hint");
+  if (!hint) {
+    hint = el("span", { class: "scroll-hint", "aria-hidden": "true" });
+    frame.append(hint);
+  }
+  let queued = false;
+  const update = () => {
+    queued = false;
+    const maxX = box.scrollWidth - box.clientWidth;
+    const maxY = box.scrollHeight - box.clientHeight;
+    const right = box.scrollLeft < maxX - 1;
+    const down = box.scrollTop < maxY - 1;
+    frame.classList.toggle("more-left", box.scrollLeft > 1);
+    frame.classList.toggle("more-right", right);
+    frame.classList.toggle("more-up", box.scrollTop > 1);
+    frame.classList.toggle("more-down", down);
+    const text = right ? "向右滑动查看更多 →" : down ? "向下滚动查看更多 ↓" : "";
+    if (hint.textContent !== text) hint.textContent = text;
+    hint.hidden = !text;
+  };
+  const later = () => {
+    if (!queued) { queued = true; requestAnimationFrame(update); }
+  };
+  box.addEventListener("scroll", later, { passive: true });
+  const resize = new ResizeObserver(later);
+  resize.observe(box);
+  const watch = () => { for (const c of box.children) resize.observe(c); };
+  watch();
+  new MutationObserver(() => { watch(); later(); }).observe(box, { childList: true, subtree: true });
+  update();
+  return update;
 }
 
 export const FIGURE_KINDS = { amount: "金额", quantity: "数量", percent: "比例", change: "增减", rank: "排名" };
@@ -213,10 +308,12 @@ export function deadlinesPanel(d) {
     return el("li", { title: x.text }, el("span", { class: "deadline-date" }, x.date),
       el("span", {}, x.name, x.kind === "declaration" ? el("small", { class: "hint" }, "（申报截止）") : null), state);
   });
+  // an archive's members by their own names (批量.zip!合川区/报告.pdf reads 合川区/报告.pdf, from 批量.zip)
   const late = d.late.length
-    ? el("ul", { class: "late-list", "data-testid": "late-list" }, d.late.map((x) => el("li", {},
-      el("a", { href: documentLink(x.document_id) }, x.filename), " ",
-      el("span", { class: "badge badge-warn" }, x.region || "未识别地区"),
+    ? el("ul", { class: "late-list", "data-testid": "late-list" }, d.late.map((x) => el("li", { dataset: { document: x.document_id } },
+      el("a", { href: documentLink(x.document_id), class: "late-name" }, x.archive_path || x.filename),
+      x.archive_path ? el("small", { class: "hint late-archive" }, ` 压缩包：${x.filename}`) : null, " ",
+      el("span", { class: "badge badge-warn" }, x.region ? applicant(x.region, x.county) : "未识别地区"),
       el("div", { class: "hint" }, x.reasons.join("；")))))
     : el("p", { class: "empty", "data-testid": "late-list" }, "没有逾期申报的材料。");
   const frag = document.createDocumentFragment();
@@ -350,3 +447,135 @@ export async function relabelDialog(passage, current) {
     dialog.addEventListener("cancel", onCancel);
   });
 }
+
+// -- 同时检索: the thesaurus's related terms, each switched on or off -------------------------------------------
+
+const chipOrder = new Map(); // expansion term -> its related terms in the order first shown
+
+/**
+ * The related terms searched with the query (`expansions` of GET /api/search and /api/experiences), as
+ * “同时检索：生活污水、截污纳管…” with each term a toggle button (aria-pressed). The API lists switched-off
+ * terms apart (`off`); each term keeps its place as it is switched. `onToggle(term, on)` runs the search again.
+ * An empty list empties the box (it keeps its reserved line, so that nothing below moves).
+ */
+export function renderExpansions(box, expansions = [], { onToggle } = {}) {
+  const groups = expansions.filter((e) => e.related.length || e.off.length);
+  if (!groups.length) {
+    clear(box);
+    return;
+  }
+  const many = groups.length > 1;
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset.word : null;
+  clear(box, el("span", { class: "expansions-label" }, "同时检索："), groups.map((e, gi) => {
+    const known = chipOrder.get(e.term) || [];
+    const words = [...known, ...[...e.related, ...e.off].filter((w) => !known.includes(w))];
+    chipOrder.set(e.term, words);
+    const shown = words.filter((w) => e.related.includes(w) || e.off.includes(w));
+    return el("span", { class: "expansion-group", role: "group", "aria-label": `“${e.term}”的相关词`, dataset: { term: e.term } },
+      gi ? el("span", { class: "expansion-sep", "aria-hidden": "true" }, "；") : null,
+      many ? el("span", { class: "expansion-term" }, `${e.term}：`) : null,
+      shown.map((w, i) => {
+        const on = !e.off.includes(w);
+        return [i ? el("span", { class: "expansion-sep", "aria-hidden": "true" }, "、") : null,
+          el("button", { type: "button", class: `chip-toggle${on ? "" : " off"}`, "aria-pressed": String(on),
+            "data-testid": "expansion-chip", dataset: { word: w },
+            title: on ? `同时检索“${w}”（与“${e.term}”相关）；点击不再检索此词` : `已关闭“${w}”；点击重新检索此词`,
+            onclick: () => onToggle?.(w, !on) }, w)];
+      }));
+  }), el("span", { class: "expansions-note hint" }, "点击相关词可关闭或恢复"));
+  // a keyboard user keeps their place on the chip just switched
+  if (focused) [...box.querySelectorAll("[data-word]")].find((b) => b.dataset.word === focused)?.focus();
+}
+
+/** The related terms a hit's marks may show (for marking them apart from the words typed). */
+export function relatedMarker(expansions = []) {
+  const related = expansions.flatMap((e) => e.related);
+  const typed = expansions.map((e) => e.term);
+  return (marked) => (related.some((r) => marked.includes(r)) && !typed.some((t) => marked.includes(t)) ? "related" : null);
+}
+
+/** The badge of a hit found only through a related term; its tooltip names the terms it holds. */
+export function relatedBadge(hit, expansions = []) {
+  if (!hit.related_only) return null;
+  const text = hit.text || hit.snippet || "";
+  const words = [...new Set(expansions.flatMap((e) => [e.term, ...e.related]))].filter((w) => text.includes(w));
+  return el("span", { class: "badge badge-related", "data-testid": "related-badge",
+    title: `不含输入的检索词原文，通过同时检索的${words.length ? `“${words.join("”“")}”` : "相关词"}找到` }, "相关词");
+}
+
+// -- 相似段落: more like this ------------------------------------------------------------------------------
+
+const similarCache = new Map();
+let similarSeq = 0;
+
+function similarItem(h) {
+  return el("li", { class: "similar-item", dataset: { passage: h.passage_id } },
+    el("div", { class: "similar-head" },
+      h.region ? el("span", { class: "badge region-badge" }, applicant(h.region)) : null,
+      el("a", { href: documentLink(h.document_id, h.passage_id), "data-testid": "similar-link" }, h.citation || h.filename),
+      h.late ? lateBadge("该文件晚于申报截止日期报送", "similar-late") : null),
+    h.heading ? el("p", { class: "similar-heading" }, h.heading) : null,
+    el("p", { class: "similar-snippet" }, highlighted(h.snippet, h.snippet_highlights)));
+}
+
+/**
+ * “相似段落” for one passage (GET /api/passages/{id}/similar): a button that opens, inside `host`, a list of the
+ * passages most like it (its distinctive words searched together), each with its applicant, file and page and
+ * a link to it in its document. `open` opens it at once (a list drawn again keeps its open panels);
+ * `onToggle(open)` says when it opens or closes.
+ */
+export function similarButton(passageId, host, { size = 5, open = false, onToggle = null } = {}) {
+  const id = `similar-${passageId}-${++similarSeq}`;
+  const button = el("button", { type: "button", class: "btn btn-small similar-button", "aria-expanded": "false",
+    "aria-controls": id, "data-testid": "similar-button", title: "查找与本段内容相近的其他段落" }, "相似段落");
+  let panel = null;
+  const load = async (list, basis) => {
+    try {
+      if (!similarCache.has(passageId)) similarCache.set(passageId, api(`/api/passages/${passageId}/similar?size=${size}`));
+      const r = await similarCache.get(passageId);
+      basis.textContent = r.query ? `依据：${r.query.split(/\s+/).slice(0, 6).join("、")}` : "";
+      clear(list, r.hits.length ? r.hits.map(similarItem) : el("li", { class: "empty" }, "没有找到内容相近的其他段落。"));
+      announce(`找到 ${r.hits.length} 个相似段落`);
+    } catch (err) {
+      similarCache.delete(passageId);
+      clear(list, el("li", {}, errorBox(err)));
+    } finally {
+      panel.setAttribute("aria-busy", "false");
+    }
+  };
+  const show = () => {
+    if (!panel) {
+      const list = el("ol", { class: "similar-list" }, el("li", { class: "hint" }, "正在查找…"));
+      const basis = el("span", { class: "hint similar-basis" });
+      panel = el("section", { class: "similar-panel", id, "data-testid": "similar-panel", "aria-label": "相似段落",
+        "aria-busy": "true" },
+      el("div", { class: "similar-top" }, el("h3", { class: "similar-title" }, "相似段落"), basis,
+        el("button", { type: "button", class: "btn btn-small similar-close", onclick: () => hide() }, "收起")),
+      list);
+      host.append(panel);
+      load(list, basis);
+    }
+    panel.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    button.classList.add("on");
+  };
+  const hide = () => {
+    if (panel) panel.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    button.classList.remove("on");
+    button.focus();
+    onToggle?.(false);
+  };
+  button.addEventListener("click", () => {
+    if (button.getAttribute("aria-expanded") === "true") hide();
+    else {
+      show();
+      onToggle?.(true);
+    }
+  });
+  if (open) show();
+  return button;
+}
+
+/** “100%” from a similarity of 0–1. */
+export const percent = (x) => `${Math.round((Number(x) || 0) * 100)}%`;

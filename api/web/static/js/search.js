@@ -1,16 +1,23 @@
 // Search: a query box with filters, facets by measure and region, highlighted snippets with file and page.
 // The form is a plain GET form (shareable URLs); this module runs it in place and keeps the URL in step.
-import { api, clear, documentLink, el, errorBox, highlighted, measures } from "./common.js";
+import {
+  api, applicant, clear, documentLink, el, errorBox, highlighted, lateBadge, measures, relatedBadge, relatedMarker,
+  renderExpansions, similarButton, strengthBadge,
+} from "./common.js";
 
 const form = document.getElementById("search-form");
 const hits = document.getElementById("hits");
 const facets = document.getElementById("facets");
 const summary = document.getElementById("summary-text");
+const expansionsBox = document.getElementById("expansions");
 const FIELDS = ["q", "measure", "region", "applicant_type", "format", "sort"];
 const SIZE = 10;
 let page = 1;
 let titles = {};
 let controller = null;
+let without = new Set(); // related terms switched off (同时检索), for the query they were switched off in
+let withoutFor = null;
+let expansions = [];
 
 function params() {
   const q = new URLSearchParams();
@@ -19,6 +26,12 @@ function params() {
     if (v && !(name === "sort" && v === "relevance")) q.set(name, v);
   }
   if (form.elements.advanced.checked) q.set("advanced", "true");
+  const typed = form.elements.q.value.trim();
+  if (typed !== withoutFor) {
+    without = new Set(); // a new query starts with every related term on
+    withoutFor = typed;
+  }
+  for (const w of without) q.append("without", w);
   return q;
 }
 
@@ -29,14 +42,28 @@ function skeleton(n = 6) {
 
 function hitNode(h) {
   const q = form.elements.q.value.trim();
-  return el("li", { class: "hit", dataset: { passage: h.passage_id } },
+  const node = el("li", { class: `hit${h.related_only ? " hit-related" : ""}`, dataset: { passage: h.passage_id } },
     el("div", { class: "hit-title" },
       el("a", { href: documentLink(h.document_id, h.passage_id, q ? { q } : {}) }, h.title || h.filename),
-      h.region ? el("span", { class: "badge" }, h.region) : null,
+      h.region ? el("span", { class: "badge region-badge" }, applicant(h.region)) : null,
+      relatedBadge(h, expansions),
+      h.late ? lateBadge("该文件晚于申报截止日期报送", "hit-late") : null,
       h.heading ? el("span", { class: "hint" }, h.heading) : null),
-    el("p", { class: "hit-snippet", "data-testid": "snippet" }, highlighted(h.snippet, h.snippet_highlights)),
+    el("p", { class: "hit-snippet", "data-testid": "snippet" }, highlighted(h.snippet, h.snippet_highlights, relatedMarker(expansions))),
     el("div", { class: "hit-cite" }, el("span", { "data-testid": "citation" }, `出处：${h.citation}`), " ",
-      h.measures.map((m) => el("span", { class: `badge${m.origin === "review" ? " badge-ok" : ""}`, title: titles[m.measure] || "" }, `措施${m.measure}`))));
+      h.measures.map((m) => el("span", { class: "hit-measure", "data-testid": "hit-measure" },
+        el("span", { class: `badge${m.origin === "review" ? " badge-ok" : ""}`, title: titles[m.measure] || "" }, `措施${m.measure}`),
+        strengthBadge(m, { prefix: `与措施${m.measure}的相关度` })))));
+  node.querySelector(".hit-cite").append(similarButton(h.passage_id, node));
+  return node;
+}
+
+/** Switch a related term on or off and search again (the URL keeps `without=`). */
+function toggleTerm(word, on) {
+  if (on) without.delete(word);
+  else without.add(word);
+  page = 1;
+  run();
 }
 
 function facetList(name, counts, label) {
@@ -65,13 +92,16 @@ async function run() {
   try {
     const r = await api(`/api/search?${q}`, { signal: controller.signal });
     hits.setAttribute("aria-busy", "false");
+    expansions = r.expansions || [];
+    renderExpansions(expansionsBox, expansions, { onToggle: toggleTerm });
+    const related = expansions.some((e) => e.related.length);
     summary.textContent = r.total
-      ? `共 ${r.total} 个段落${r.query ? `包含“${r.query}”` : ""}（${r.took_ms} 毫秒）`
-      : `没有找到${r.query ? `包含“${r.query}”的` : ""}段落。`;
+      ? `共 ${r.total} 个段落${r.query ? `包含“${r.query}”${related ? "或其相关词" : ""}` : ""}（${r.took_ms} 毫秒）`
+      : `没有找到${r.query ? `包含“${r.query}”${related ? "或其相关词" : ""}的` : ""}段落。`;
     clear(hits, r.hits.map(hitNode));
     clear(facets,
       el("h3", {}, "措施"), facetList("measure", r.facets.measure || {}, (k) => `措施${k} ${titles[k] || ""}`),
-      el("h3", {}, "地区"), facetList("region", r.facets.region || {}, (k) => k));
+      el("h3", {}, "地区"), facetList("region", r.facets.region || {}, (k) => applicant(k)));
     const pagesTotal = Math.max(1, Math.ceil(r.total / SIZE));
     document.getElementById("page-info").textContent = `第 ${page} / ${pagesTotal} 页`;
     document.getElementById("prev-page").disabled = page <= 1;
@@ -105,6 +135,8 @@ async function init() {
     form.elements.measure.append(...list.map((m) => el("option", { value: m.id }, `措施${m.id} ${m.title}`)));
   } catch { /* the measure filter stays at 全部 */ }
   for (const name of FIELDS) if (url.get(name)) form.elements[name].value = url.get(name);
+  withoutFor = form.elements.q.value.trim();
+  without = new Set(url.getAll("without"));
   form.elements.advanced.checked = url.get("advanced") === "true";
   page = Number(url.get("page")) || 1;
   run();

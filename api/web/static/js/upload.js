@@ -1,7 +1,8 @@
 // Upload page: drag-and-drop or pick files and zips, per-file upload progress, then each file's final
 // state from the batch's progress events (SSE), with the reason for failures; and the batch history.
 import {
-  announce, api, clear, deadlinesPanel, documentLink, el, errorBox, formatBytes, formatTime, reasonOf, STATUS,
+  announce, api, applicant, clear, deadlinesPanel, documentLink, el, errorBox, formatBytes, formatTime, LATE_SOURCES,
+  reasonOf, STATUS,
 } from "./common.js";
 
 const zone = document.getElementById("dropzone");
@@ -28,16 +29,18 @@ class BatchView {
     const name = el("span", { class: "file-name" });
     const bar = el("progress", { max: 1, value: 0, "aria-label": `${file.filename} 进度` });
     const state = el("span", { class: "file-state badge" });
-    const reason = el("p", { class: "file-reason" });
-    const li = el("li", { class: "file-row", dataset: { status: file.status || "waiting" } }, name, bar, state, reason);
-    li._parts = { name, bar, state, reason };
+    const reason = el("div", { class: "file-reason" });
+    const facts = el("div", { class: "file-facts", "data-testid": "file-facts" });
+    const warning = el("p", { class: "file-warning alert alert-warn", role: "note", "data-testid": "file-warning" });
+    const li = el("li", { class: "file-row", dataset: { status: file.status || "waiting" } }, name, bar, state, facts, warning, reason);
+    li._parts = { name, bar, state, reason, facts, warning };
     li._file = file;
     this.update(li, file);
     return li;
   }
 
   update(li, f) {
-    const { name, bar, state, reason } = li._parts;
+    const { name, bar, state, reason, facts, warning } = li._parts;
     const status = f.kind === "archive" && f.status === "done" ? "expanded" : f.status;
     li.dataset.status = status;
     if (f.id) li.dataset.fileId = f.id;
@@ -62,6 +65,9 @@ class BatchView {
     state.textContent = text;
     state.className = `file-state badge${status === "failed" ? " badge-bad" : FINAL.has(status) || status === "expanded" ? " badge-ok" : ""}`;
     clear(reason, f.status === "failed" ? reasonOf(f) : []);
+    const stored = f.document_id && (status === "done" || status === "duplicate");
+    clear(facts, stored ? fileFacts(f) : []);
+    warning.textContent = stored && f.region_warning ? `申报单位提示：${f.region_warning}` : "";
   }
 
   /** Rows for the files about to be uploaded (before the server knows them). */
@@ -130,6 +136,26 @@ class BatchView {
     this.root.dataset.complete = String(p.complete);
     this.root.dataset.batch = batch.id;
   }
+}
+
+/** What a stored file turned out to be: the applicant, its type, the measures it declares, its 成文日期, and
+ *  whether it came in on time (with what decided that: the document's date, the file's metadata, the upload). */
+function fileFacts(f) {
+  const source = LATE_SOURCES[f.late_source] || null;
+  const timing = f.late === true
+    ? el("span", { class: "badge badge-warn", "data-testid": "file-late", title: source ? `依据${source} ${f.late_date || ""}` : "" },
+      `逾期${source ? `（依据${source}${f.late_date ? ` ${f.late_date}` : ""}）` : ""}`)
+    : f.late === false
+      ? el("span", { class: "badge badge-ok", "data-testid": "file-late" }, `按时${source ? `（依据${source}）` : ""}`)
+      : null;
+  return [
+    el("span", { "data-testid": "file-applicant" }, el("span", { class: "fact-label" }, "申报主体 "),
+      f.region ? el("strong", {}, applicant(f.region, f.county)) : el("strong", {}, "未识别")),
+    f.applicant_type ? el("span", { class: "badge" }, f.applicant_type) : null,
+    el("span", { "data-testid": "file-measures" }, f.measures?.length ? f.measures.map((m) => `措施${m}`).join("、") : "未识别到申报措施"),
+    el("span", { "data-testid": "file-date" }, el("span", { class: "fact-label" }, "成文日期 "), f.doc_date || "未识别"),
+    timing,
+  ];
 }
 
 // -- following a batch to its end -------------------------------------------------------------------------
@@ -247,10 +273,12 @@ async function loadHistory() {
       const result = p.complete
         ? el("span", { class: `badge ${failed ? "badge-bad" : "badge-ok"}` }, failed ? `${ok} 成功 · ${failed} 失败` : `${ok} 个全部成功`)
         : el("span", { class: "badge" }, `处理中 ${p.finished}/${p.total}`);
+      // data-label: on a phone each row becomes a card of label/value pairs (app.css .stack-table)
       return el("tr", { dataset: { batch: b.id } },
-        el("td", {}, formatTime(b.created_at)), el("td", {}, b.note || "—"), el("td", { class: "num" }, p.total),
-        el("td", {}, result),
-        el("td", {}, el("button", { type: "button", class: "btn btn-small", onclick: () => showBatch(b.id) }, "查看明细")));
+        el("td", { "data-label": "上传时间" }, formatTime(b.created_at)), el("td", { "data-label": "备注", class: "batch-note" }, b.note || "—"),
+        el("td", { class: "num", "data-label": "文件" }, p.total),
+        el("td", { "data-label": "结果" }, result),
+        el("td", { "data-label": "" }, el("button", { type: "button", class: "btn btn-small", onclick: () => showBatch(b.id) }, "查看明细")));
     }));
   } catch (err) {
     clear(historyBody, el("tr", {}, el("td", { colspan: 5 }, errorBox(err))));
