@@ -7,7 +7,7 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 DATA_DIR ?= data
 
-.PHONY: run test test-heavy setup system lint bench clean
+.PHONY: run test test-heavy test-postgresql setup system lint bench clean
 PYTEST_ARGS ?= -m "not heavy"
 
 run: setup
@@ -21,6 +21,15 @@ test: setup
 # Crash recovery (SIGKILL mid-batch), 20-client load and OpenAPI fuzzing against real servers: minutes.
 test-heavy: setup
 	$(BIN)/pytest -m heavy -s
+
+# The whole suite again on PostgreSQL: a throwaway cluster (installed from Debian when missing, run as the
+# postgres user on a socket in a temp folder), one schema per data directory, stopped however the run ends.
+PG_DIR ?= /tmp/jili-pg-$(shell id -u)
+test-postgresql: setup
+	bash scripts/pg.sh stop $(PG_DIR)
+	url=$$(bash scripts/pg.sh start $(PG_DIR)) && trap 'bash scripts/pg.sh stop $(PG_DIR)' EXIT && \
+	  JILI_DATABASE_URL="$$url&schema=auto" $(BIN)/pytest -p no:cacheprovider $(PG_PYTEST_ARGS)
+PG_PYTEST_ARGS ?=
 
 setup: $(STAMP)
 

@@ -48,6 +48,7 @@ def _register_optional() -> None:
         ("api.commands.serve", "serve_cmd", main),
         ("api.commands.serve", "worker_cmd", main),
         ("api.commands.serve", "token_group", main),
+        ("api.commands.db", "db_group", main),
     ):
         try:
             mod = importlib.import_module(module)

@@ -61,9 +61,10 @@ def ingest_local(settings: Settings, files: list[LocalFile], *, uploader: str | 
     """Queue local files as one batch and run it to the end through the service's own path.
 
     With `workers=1` the worker loop runs in this process (its parser in a limited child); more start
-    worker processes as `jili serve` does. Returns the batch receipt once every file is final.
+    worker processes as `jili serve` does. Returns the batch receipt once every file is final. Parser
+    children get their HOME and temp folders in the data dir (`Settings.child_env`); a command that owns its
+    process calls `Settings.confine` first so that this process writes nothing outside it either.
     """
-    settings.confine()  # HOME, XDG and temp folders of this process (and its parser children) in the data dir
     store = Store(settings.data_dir)
     try:
         uploads = []

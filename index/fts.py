@@ -1,11 +1,12 @@
-"""Full text in both dialects: FTS5 on SQLite, a weighted tsvector with a GIN index on PostgreSQL.
+"""Full text in both dialects: FTS5 on SQLite, a weighted tsvector with a GIN index on PostgreSQL (in a
+narrow table ``passages_fts (rowid, fts)`` of its own, as FTS5's is).
 
 index/ builds its queries in one small FTS5 language (index/grams.py, index/tags.py, index/search.py):
 ``col:"t1 t2 t3"`` (a phrase of a column's terms), ``col:"t"*`` (a prefix), ``AND``, ``OR``, ``NOT`` and
 parentheses. On PostgreSQL the same expression becomes a tsquery over one tsvector per passage, in which
-the columns are weights (grams A, words B, tags C) and each column's terms keep their positions, so that
-a phrase is ``'t1':A <-> 't2':A <-> 't3':A``. Terms are written as tsvector and tsquery literals, never
-through a text search configuration (``to_tsvector('simple', …)`` would split 3.2 and change the terms),
+each column's terms carry its prefix (words ``W|``, tags ``T|``) and weight (grams A, words B, tags C, for
+ranking) and keep their positions, so that a phrase is ``'t1' <-> 't2' <-> 't3'``. Terms are written as
+tsvector and tsquery literals, never through a text search configuration (``to_tsvector('simple', …)`` would split 3.2 and change the terms),
 so both dialects match exactly the same passages; only the ranking differs (bm25 on SQLite,
 ``ts_rank_cd`` with the same column weights on PostgreSQL).
 """
@@ -15,6 +16,11 @@ from __future__ import annotations
 import re
 
 WEIGHTS = {"grams": "A", "words": "B", "tags": "C"}
+# columns are told apart by a lexeme prefix, not by a weight restriction in the query: a GIN index cannot
+# check weights, so `'t':A` would send every match back to the table for a recheck (a broad count reads
+# half the table), while `'W|t'` is answered from the index. Grams are lower-case, so no gram and no
+# prefix query a user types can reach the upper-case prefixes.
+PREFIX = {"grams": "", "words": "W|", "tags": "T|"}
 _GAP = 64  # positions between columns, so that no phrase runs from one column into the next
 _MAX_POS = 16383  # PostgreSQL's largest position
 
@@ -31,9 +37,9 @@ def tsvector_literal(grams: str, words: str, tags: str) -> str:
     """The passage's tsvector as a literal: every column's terms in order, weighted, with positions."""
     out, pos = [], 1
     for column, text in (("grams", grams), ("words", words), ("tags", tags)):
-        w = WEIGHTS[column]
+        w, pre = WEIGHTS[column], PREFIX[column]
         for term in text.split():
-            out.append(f"{_lexeme(term)}:{min(pos, _MAX_POS)}{w}")
+            out.append(f"{_lexeme(pre + term)}:{min(pos, _MAX_POS)}{w}")
             pos += 1
         pos += _GAP
     return " ".join(out)
@@ -42,8 +48,9 @@ def tsvector_literal(grams: str, words: str, tags: str) -> str:
 def write(db, passage_id: int, grams: str, words: str, tags: str) -> None:
     """Index a passage's terms (a new passage, or one whose terms changed)."""
     if dialect(db) == "postgresql":
-        db.execute("UPDATE passages SET fts = CAST(? AS tsvector) WHERE id = ?",
-                   [tsvector_literal(grams, words, tags), passage_id])
+        db.execute("INSERT INTO passages_fts (rowid, fts) VALUES (?, CAST(? AS tsvector)) "
+                   "ON CONFLICT (rowid) DO UPDATE SET fts = EXCLUDED.fts",
+                   [passage_id, tsvector_literal(grams, words, tags)])
     else:
         db.execute("INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?, ?, ?, ?)",
                    [passage_id, grams, words, tags])
@@ -52,7 +59,7 @@ def write(db, passage_id: int, grams: str, words: str, tags: str) -> None:
 def delete(db, passage_id: int, grams: str, words: str, tags: str) -> None:
     """Forget a passage's terms (SQLite's contentless table needs the terms it was given)."""
     if dialect(db) == "postgresql":
-        db.execute("UPDATE passages SET fts = NULL WHERE id = ?", [passage_id])
+        db.execute("DELETE FROM passages_fts WHERE rowid = ?", [passage_id])
     else:
         db.execute("INSERT INTO passages_fts(passages_fts, rowid, grams, words, tags) VALUES ('delete', ?, ?, ?, ?)",
                    [passage_id, grams, words, tags])
@@ -71,7 +78,7 @@ def to_tsquery(expr: str) -> str:
     """An FTS5 expression of index/ as tsquery text.
 
     >>> to_tsquery('grams:"高标 标准" AND (tags:"m15" OR tags:"m16") NOT tags:"rx"')
-    "('高标':A <-> '标准':A) & ( ('m15':C) | ('m16':C) ) & ! ('rx':C)"
+    "('高标' <-> '标准') & ( ('T|m15') | ('T|m16') ) & ! ('T|rx')"
     """
     out: list[str] = []
     pos = 0
@@ -97,13 +104,13 @@ def to_tsquery(expr: str) -> str:
         else:
             if pending_binary:
                 out.append("&")
-            w = WEIGHTS[m["col"]]
+            pre = PREFIX[m["col"]]
             terms = [t for t in m["phrase"].replace('""', '"').split() if t]
             if not terms:
                 out.append("''")
             elif m["star"]:
-                out.append(f"{_lexeme(terms[0])}:*{w}")
+                out.append(f"{_lexeme(pre + terms[0])}:*")
             else:
-                out.append("(" + " <-> ".join(f"{_lexeme(t)}:{w}" for t in terms) + ")")
+                out.append("(" + " <-> ".join(_lexeme(pre + t) for t in terms) + ")")
             pending_binary = True
     return " ".join(out)

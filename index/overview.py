@@ -44,7 +44,8 @@ def region_measure_matrix(store: Store, measures: list[int] | None) -> dict:
             r["measure"], {"documents": 0, "possible": 0, "mentions": 0, "score": 0.0, "eligible": None})
 
     for r in store.db.query(
-            "SELECT d.region, d.county, d.applicant_type, dm.measure, dm.level, COUNT(DISTINCT d.id) AS n, "
+            "SELECT d.region, MAX(d.county) AS county, MAX(d.applicant_type) AS applicant_type, dm.measure, dm.level, "
+            "COUNT(DISTINCT d.id) AS n, "
             "MAX(dm.score) AS score, MIN(dm.eligible) AS eligible FROM document_measures dm "
             "JOIN documents d ON d.id = dm.document_id GROUP BY d.region, dm.measure, dm.level"):
         c = cell(r)
@@ -55,7 +56,8 @@ def region_measure_matrix(store: Store, measures: list[int] | None) -> dict:
         else:
             c["possible"] += r["n"]
     for r in store.db.query(
-            "SELECT d.region, d.county, d.applicant_type, pl.measure, COUNT(*) AS n FROM passage_labels pl "
+            "SELECT d.region, MAX(d.county) AS county, MAX(d.applicant_type) AS applicant_type, pl.measure, COUNT(*) AS n "
+            "FROM passage_labels pl "
             "JOIN passages p ON p.id = pl.passage_id JOIN documents d ON d.id = p.document_id "
             "WHERE NOT EXISTS (SELECT 1 FROM document_measures dm WHERE dm.document_id = d.id "
             "AND dm.measure = pl.measure AND dm.level = 'declared') GROUP BY d.region, pl.measure"):

@@ -225,7 +225,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
                 params[0] = fts_q(db, (boosted or expr) if total <= EXACT_FACETS else expr)  # the boost doubles FTS work
             elif ranked:
                 sql = (f"SELECT rowid, r FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC "
-                       f"LIMIT {RANK_WINDOW}) ORDER BY r LIMIT ? OFFSET ?")
+                       f"LIMIT {RANK_WINDOW}) AS newest ORDER BY r LIMIT ? OFFSET ?")
             else:
                 sql = f"SELECT rowid, 0.0 AS r {fts} ORDER BY rowid DESC LIMIT ? OFFSET ?"
             ranked_rows = list(db.query(sql, params))
@@ -365,8 +365,14 @@ def _facets(db, ids: list[int] | None) -> dict:
 
 
 def _region_names(db) -> dict[str, str]:
-    """Region tag -> the applicant's name as shown (草堂镇奉节县 -> 草堂镇（奉节县）): one small DISTINCT."""
-    return {tags.clean(r): r for (r,) in db.execute("SELECT DISTINCT region FROM documents WHERE region IS NOT NULL")}
+    """Region tag -> the applicant's name as shown (草堂镇奉节县 -> 草堂镇（奉节县）).
+
+    A skip scan of the region index, one probe per applicant (tens), instead of a DISTINCT over every
+    document (21-30 ms at 100k documents on PostgreSQL)."""
+    return {tags.clean(r): r for (r,) in db.execute(
+        "WITH RECURSIVE r(region) AS (SELECT MIN(region) FROM documents UNION ALL "
+        "SELECT (SELECT MIN(region) FROM documents WHERE region > r.region) FROM r WHERE r.region IS NOT NULL) "
+        "SELECT region FROM r WHERE region IS NOT NULL")}
 
 
 def _count_tags(all_tags: Iterable[str | None], names: dict[str, str] | None = None) -> dict:
@@ -396,6 +402,7 @@ def measure_scores(row_scores: str | None) -> dict[int, float]:
 
 
 MLT_TERMS = 10
+MLT_CANDIDATES = 500
 _MLT_STOP = re.compile(r"^(?:[\d.%]+|全区|全县|全镇|我区|我县|我镇|工作|开展|推进|推动|加强|进一步|相关|有关|实现|完成|其中|同比|"
                        r"增长|全年|年度|2022|以上|以下|通过|建立|实施|一是|二是|三是|方面|情况|问题|重点|全面|持续)$")
 
@@ -417,17 +424,26 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
         df = next(db.query("SELECT COUNT(*) AS n FROM passages_fts WHERE passages_fts MATCH ?",
                            [fts_q(db, f'words:"{word}"')]))["n"]
         weighted.append((tf * math.log((total + 1) / (df + 1)), word))
-    chosen = [w for _, w in sorted(weighted, reverse=True)[:MLT_TERMS]]
+    top = sorted(weighted, reverse=True)[:MLT_TERMS]
+    chosen = [w for _, w in top]
     if not chosen:
         return SearchResults("", 0, 1, size, [], {"measure": {}, "region": {}}, 0.0)
     expr = " OR ".join(f'words:"{w}"' for w in chosen)
     filter_expr = _filter_expression(store, filters or SearchFilters())
     if filter_expr:
         expr = f"({expr}) AND ({filter_expr})"
-    ranked = [r for r in db.query(
+    found = [r["rowid"] for r in db.query(
         "SELECT rowid, bm25(passages_fts, 0.0, 1.0, 0.0) AS r FROM passages_fts WHERE passages_fts MATCH ? "
-        "ORDER BY r LIMIT ?", [fts_q(db, expr), size + 1]) if r["rowid"] != passage_id][:size]
-    ids = [r["rowid"] for r in ranked]
-    hits = _hits(db, ids, " ".join(chosen), {r["rowid"]: round(-r["r"], 4) for r in ranked})
+        "ORDER BY r LIMIT ?", [fts_q(db, expr), MLT_CANDIDATES]) if r["rowid"] != passage_id]
+    # the same order on both backends: the weight of the distinctive words a passage shares, then its id
+    weight = {w: x for x, w in top}
+    shared = {}
+    for chunk in range(0, len(found), 900):
+        part = found[chunk:chunk + 900]
+        for r in db.query(f"SELECT id, words FROM passages WHERE id IN ({','.join('?' * len(part))})", part):
+            have = set((r["words"] or "").split())
+            shared[r["id"]] = sum(x for w, x in weight.items() if w in have)
+    ids = sorted(shared, key=lambda i: (-shared[i], i))[:size]
+    hits = _hits(db, ids, " ".join(chosen), {i: round(shared[i], 4) for i in ids})
     return SearchResults(" ".join(chosen), len(hits), 1, size, hits, {"measure": {}, "region": {}},
                          round((time.perf_counter() - started) * 1000, 2))

@@ -14,7 +14,6 @@ import itertools
 import json
 import os
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -75,6 +74,9 @@ class Store:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.files_dir = self.data_dir / "files"
+        from index.objects import open_objects
+
+        self.objects = open_objects(self.data_dir)
         self.url = database_url(url)
         if self.url.startswith(("postgresql://", "postgres://")):
             from index.pg import PgDatabase, split_url
@@ -145,64 +147,22 @@ class Store:
         # words with a letter, digit or ideograph; most are nothing else, and isalnum answers those at once
         return " ".join(w for w in self._words.cut(text) if w.isalnum() or any(c.isalnum() for c in w))
 
-    # -- originals ------------------------------------------------------------------------------------
+    # -- originals (index/objects.py: a folder, or S3-compatible storage) ---------------------------------
     def original_path(self, sha256: str) -> Path:
-        return self.files_dir / sha256[:2] / sha256[2:4] / sha256
-
-    def put_original(self, data: bytes, sha256: str) -> Path:
-        """Store the file's bytes once, content-addressed; an existing original is never rewritten."""
-        path = self.original_path(sha256)
-        if path.exists():
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        return path
+        """A local file with the original's bytes (fetched into the local cache when the store is remote);
+        it does not exist when the original is missing."""
+        return self.objects.path(sha256)
 
     def put_original_stream(self, fh, limit: int, chunk: int = 1024 * 1024) -> tuple[str, int, bytes]:
         """Copy a stream into the store in chunks, hashing as it goes: (sha256, size, first bytes).
 
         Past `limit` bytes it stops and returns ("", size so far, first bytes); nothing is kept.
         """
-        digest = hashlib.sha256()
-        size = 0
-        head = b""
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.files_dir, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while block := fh.read(chunk):
-                    if not head:
-                        head = block[:64]
-                    size += len(block)
-                    if size > limit:
-                        return "", size, head
-                    digest.update(block)
-                    out.write(block)
-            sha = digest.hexdigest()
-            final = self.original_path(sha)
-            if not final.exists():
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, final)
-                tmp = None
-            return sha, size, head
-        finally:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
+        return self.objects.put_stream(fh, limit, chunk)
 
-    def put_original_file(self, source: Path, sha256: str) -> Path:
+    def put_original_file(self, source: Path, sha256: str) -> None:
         """Move a staged file (already hashed) into the store; an existing original is kept as it is."""
-        path = self.original_path(sha256)
-        if path.exists():
-            source.unlink(missing_ok=True)
-            return path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, path)
-        return path
+        self.objects.put_file(source, sha256)
 
     # -- campaign ------------------------------------------------------------------------------------
     def ensure_campaign(self, campaign) -> int:

@@ -102,6 +102,18 @@ MIN_PASSAGE = 20
 _ENDS_SENTENCE = re.compile(r"[。！？；：:!?;][”’）)」』]*\s*$")
 
 
+def _bounded(pieces: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Sentences no longer than `limit`: a run of text with no sentence end (a table dumped as one line,
+    a hostile file) is cut into pieces, so that no passage grows without bound."""
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while e - s > limit:
+            out.append((s, s + limit))
+            s += limit
+        out.append((s, e))
+    return out
+
+
 def split_passages(doc: Document, *, max_chars: int = 400) -> list[Span]:
     """Heading-bounded passages of at most about `max_chars` characters, split at sentence ends.
 
@@ -145,7 +157,7 @@ def split_passages(doc: Document, *, max_chars: int = 400) -> list[Span]:
                 buf.append((row.start, row.end, seg))
             flush()
             continue
-        pieces = sentence_bounds(seg.text) or [(0, len(seg.text))]
+        pieces = _bounded(sentence_bounds(seg.text) or [(0, len(seg.text))], max_chars * 2)
         for s, e in pieces:
             s, e = seg.start + s, seg.start + e
             if buf and (e - buf[0][0]) > max_chars and size() >= max_chars // 4:

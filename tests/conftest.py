@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,32 @@ def rebuild_xref(data: bytes) -> bytes:
     trailer = re.search(rb"trailer\s*<<.*?>>\s*(?=startxref)", data, re.S).group(0)
     out += re.sub(rb"/Size \d+", b"/Size %d" % size, trailer) + b"startxref\n%d\n%%%%EOF\n" % xref
     return bytes(out)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server on loopback (moto's), for the object store: yields its endpoint URL."""
+    moto_server = pytest.importorskip("moto.server")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture()
+def s3_bucket(s3_server):
+    """A fresh bucket: yields its store URL (s3://bucket/prefix?endpoint=…)."""
+    import uuid
+
+    import boto3
+
+    name = f"jili-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1").create_bucket(Bucket=name)
+    return f"s3://{name}/originals?endpoint={s3_server}"

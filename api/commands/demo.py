@@ -32,6 +32,7 @@ def demo_cmd(ctx: click.Context, data_dir: Path, samples: Path, serve: bool, por
     if not files:
         raise click.ClickException(f"no sample files found in {samples}")
     settings = Settings(data_dir=data_dir)
+    settings.confine()  # HOME, XDG and temp folders of this process in the data dir
     receipt = ingest_local(settings, [LocalFile(p, p.name) for p in files], uploader="demo", region=None)
     store = Store(data_dir)
     tally: dict[str, int] = {}

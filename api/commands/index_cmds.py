@@ -77,6 +77,7 @@ def ingest_cmd(paths, data_dir, uploader, region, no_ocr, timeout, workers, as_j
         overrides |= {"parse_timeout_s": timeout, "parse_cpu_s": timeout}
     settings = Settings(**overrides, **({"data_dir": data_dir} if data_dir else {}))
     store = open_store(settings.data_dir)
+    settings.confine()  # HOME, XDG and temp folders of this process in the data dir
     files = [LocalFile(p, p.name) for p in _files(paths, store.data_dir)]
     if region:
         region = _official_region(region)

@@ -121,7 +121,9 @@ def test_sigkill_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path):
         doc = Document.from_json(row["document_json"])
         assert store.db["passages"].count_where("document_id = ?", [doc.id]) == len(doc.passages)
         assert store.db["figures"].count_where("document_id = ?", [doc.id]) == len(extract_document(doc))
-    fts_rows = next(store.db.query("SELECT COUNT(*) AS n FROM passages_fts_docsize"))["n"]
+    indexed = ("SELECT COUNT(*) AS n FROM passages_fts" if store.dialect == "postgresql"
+               else "SELECT COUNT(*) AS n FROM passages_fts_docsize")
+    fts_rows = next(store.db.query(indexed))["n"]
     assert fts_rows == store.db["passages"].count
     print(f"\nrecovery: killed after {killed_at}/200 files; all 200 processed exactly once after restart")
 

@@ -79,8 +79,8 @@ def test_review_relabels_and_clears_for_publicity(service):
     assert [e["passage_id"] for e in exp] == [pid]
     r = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [14, 15]}, headers=auth(t["agri"]))
     assert r.status_code == 200
-    labels = {m["measure"]: m["origin"] for m in c.get("/api/search", params={"q": "高标准农田", "measure": 14},
-                                                      headers=auth(t["agri"])).json()["hits"][0]["measures"]}
+    hits = c.get("/api/search", params={"q": "高标准农田", "measure": 14}, headers=auth(t["agri"])).json()["hits"]
+    labels = {m["measure"]: m["origin"] for m in next(h for h in hits if h["passage_id"] == pid)["measures"]}
     assert labels == {14: "review", 15: "review"}
     bad = c.post(f"/api/passages/{pid}/review", json={"action": "relabel", "measures": [5]}, headers=auth(t["agri"]))
     assert bad.status_code == 403  # 市科技局 leads measure 5, not 市农业农村委

@@ -51,3 +51,9 @@ def test_short_lines_that_do_not_end_a_sentence_join_what_follows():
                          "b.txt", ParseOptions())
     assert [p.text.replace("\n", "") for p in doc.passages] == [
         "建立林长巡林制度，全年巡林2.3万人次，发现并处置问题416个，林地保有量稳定在10万亩以上。"]
+
+
+def test_a_run_of_text_without_a_sentence_end_is_cut_into_bounded_passages():
+    doc = parse_document(("农田" * 5000).encode(), "long.txt", ParseOptions(passage_chars=400))
+    assert len(doc.passages) > 1 and max(len(p.text) for p in doc.passages) <= 800
+    assert "".join(p.text for p in doc.passages) == "农田" * 5000

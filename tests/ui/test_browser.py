@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import docx
 import openpyxl
@@ -272,7 +273,7 @@ def test_search_shows_highlighted_snippets_with_citations_and_facets_without_lay
     # the mark may span a longer term that holds the query (高标准农田建设, a related term searched as well)
     assert "高标准农田" in first.locator("mark").first.inner_text()
     citation = first.locator("[data-testid=citation]").inner_text()
-    assert ".pdf，第" in citation or ".docx，第" in citation
+    assert re.search(r"\.(pdf|docx|txt)，第\d+(–\d+)?页$", citation), citation  # file (archive member) and page
     page.locator("[data-facet=region][data-value='合川区']").click()
     page.wait_for_selector("[data-facet=region][data-value='合川区'][aria-pressed=true]")
     regions = page.locator(".hit .hit-title .region-badge").all_inner_texts()  # not 逾期 or 相关词 beside it
