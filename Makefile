@@ -7,7 +7,7 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 DATA_DIR ?= data
 
-.PHONY: run test test-heavy test-postgresql setup system lint bench clean
+.PHONY: run test test-heavy test-postgresql bench-postgresql setup system lint bench clean
 PYTEST_ARGS ?= -m "not heavy"
 
 run: setup
@@ -30,6 +30,12 @@ test-postgresql: setup
 	url=$$(bash scripts/pg.sh start $(PG_DIR)) && trap 'bash scripts/pg.sh stop $(PG_DIR)' EXIT && \
 	  JILI_DATABASE_URL="$$url&schema=auto" $(BIN)/pytest -p no:cacheprovider $(PG_PYTEST_ARGS)
 PG_PYTEST_ARGS ?=
+
+# 1,000,000 passages on SQLite and on a throwaway PostgreSQL (shared_buffers a quarter of RAM), side by side
+bench-postgresql: setup
+	bash scripts/pg.sh stop $(PG_DIR)
+	url=$$(PG_SHARED_BUFFERS=6GB bash scripts/pg.sh start $(PG_DIR)) && trap 'bash scripts/pg.sh stop $(PG_DIR)' EXIT && \
+	  $(BIN)/python bench/bench_scale.py --pg "$$url"
 
 setup: $(STAMP)
 

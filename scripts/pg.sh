@@ -3,6 +3,7 @@
 # JILI_DATABASE_URL; `scripts/pg.sh stop DIR` stops it and removes DIR. Installs PostgreSQL from Debian when
 # missing. PostgreSQL refuses to run as root: the cluster runs as the `postgres` user, trusting local
 # connections on a socket inside DIR (nothing listens on the network), with fsync off (throwaway data).
+# PG_SHARED_BUFFERS sets shared_buffers (default 512MB; the scale benchmark uses a quarter of RAM).
 set -euo pipefail
 cmd=${1:?usage: pg.sh start|stop DIR}
 dir=${2:?usage: pg.sh start|stop DIR}
@@ -24,7 +25,7 @@ case "$cmd" in
     fi
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-c fsync=off -c synchronous_commit=off \
       -c full_page_writes=off -c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=300 \
-      -c shared_buffers=512MB" start >/dev/null
+      -c shared_buffers=${PG_SHARED_BUFFERS:-512MB}" start >/dev/null
     as_pg "$bin/psql" -h "$dir" -U postgres -d postgres -qc "CREATE DATABASE jili" 2>/dev/null || true
     echo "postgresql://postgres@/jili?host=$dir"
     ;;
