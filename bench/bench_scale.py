@@ -41,7 +41,7 @@ def build(store: Store, n: int, seed: int = 1) -> None:
     pg = store.dialect == "postgresql"
     insert = ("INSERT INTO passages (id, document_id, span_id, seq, text, page, end_page, start, \"end\", top_measure, "
               "top_score, words, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-    fts_insert = ("INSERT INTO passages_fts (rowid, fts) VALUES (?, CAST(? AS tsvector))" if pg else
+    fts_insert = ("INSERT INTO passages_fts (rowid, fts, tags) VALUES (?, CAST(? AS tsvector), ?)" if pg else
                   "INSERT INTO passages_fts(rowid, grams, words, tags) VALUES (?,?,?,?)")
     pid = 0
     for first in range(0, n // per_doc, 2000):
@@ -60,7 +60,7 @@ def build(store: Store, n: int, seed: int = 1) -> None:
                 row = [pid, doc_id, f"p{s}", s, text, 1 + s // 4, 1 + s // 4, 0, len(text), measures[0], rng.random(),
                        words, tags]
                 if pg:
-                    fts_rows.append([pid, fts.tsvector_literal(index_text(text), words, tags)])
+                    fts_rows.append([pid, fts.tsvector_literal(index_text(text), words, tags), tags])
                 else:
                     fts_rows.append([pid, index_text(text), words, tags])
                 passages.append(row)

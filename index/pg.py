@@ -8,8 +8,9 @@ differently, `translate` rewrites the statement (cached per statement text):
 * ``INSERT OR IGNORE`` -> ``ON CONFLICT DO NOTHING``; ``INSERT OR REPLACE`` -> ``ON CONFLICT (key) DO UPDATE``;
 * ``group_concat(x, s)`` -> ``string_agg(x, s)``; ``a IS ?`` -> ``a IS NOT DISTINCT FROM %s``;
 * the full-text table: ``FROM passages_fts WHERE passages_fts MATCH ?`` reads the ``fts`` tsvector of
-  the narrow ``passages_fts`` table (rowid, fts; GIN-indexed) against the query given as a tsquery (index/fts.py turns the FTS5
-  expression into one), and ``bm25(passages_fts, a, b, c)`` becomes ``-ts_rank_cd(…, 1)`` (cover density, log length normalisation) with the same column
+  the narrow ``passages_fts`` table (rowid, fts, tags; GIN-indexed) against the query given as a tsquery (index/fts.py turns the FTS5
+  expression into one), and ``bm25(passages_fts, a, b, c)`` becomes ``-ts_rank_cd(…, 1)`` (cover density, log length normalisation; ``ts_rank``'s term
+  frequency was faster but ranked publicity's practices lower: tests/test_declarations_eval.py) with the same column
   weights. An INSERT that needs ``lastrowid`` gets ``RETURNING id``.
 
 Everything that cannot be said in one dialect lives beside its SQLite twin, chosen by `db.dialect`
@@ -70,7 +71,8 @@ SCHEMA: list[str] = [
     # FTS5's table as a narrow one of its own: a broad count rechecks every matching row's tsvector, so the
     # rows hold nothing else, and the vector stays in the row (STORAGE MAIN: no TOAST lookup per row).
     # Measured at 1M passages: counts 2.3x faster than the vector as a column of passages.
-    "CREATE TABLE IF NOT EXISTS passages_fts (rowid BIGINT PRIMARY KEY, fts TSVECTOR NOT NULL)",
+    # (its tags beside the vector: facets come from the same scan as the match)
+    "CREATE TABLE IF NOT EXISTS passages_fts (rowid BIGINT PRIMARY KEY, fts TSVECTOR NOT NULL, tags TEXT)",
     "ALTER TABLE passages_fts ALTER COLUMN fts SET STORAGE MAIN",
     "CREATE INDEX IF NOT EXISTS passages_fts_gin ON passages_fts USING GIN (fts)",
     """CREATE TABLE IF NOT EXISTS passage_labels (passage_id BIGINT, measure BIGINT, score DOUBLE PRECISION,

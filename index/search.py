@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from index import relevance, tags
+from index.fts import matched_tags as fts_tags
 from index.fts import query as fts_q
 from index.grams import (
     _escape_term,
@@ -235,9 +236,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             window = None
             if facets:
                 # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
-                limit = "" if exact else f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
-                matched_tags = db.execute(f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN "
-                                          f"(SELECT rowid {fts}{limit})", [fts_q(db, expr)]).fetchone()[0]
+                matched_tags = fts_tags(db, fts_q(db, expr), newest=None if exact else RANK_WINDOW)
     hits = _hits(db, ids, query, {i: round(v, 4) for i, v in scores.items()})
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}
