@@ -104,7 +104,7 @@ SCHEMA: list[str] = [
         NOT NULL, boilerplate BIGINT NOT NULL, version TEXT, PRIMARY KEY (a, b))""",
     "CREATE INDEX IF NOT EXISTS passage_copies_b ON passage_copies (b)",
 ]
-SCHEMA_VERSION = "pg004.1"  # the SQLite migration it matches
+SCHEMA_VERSION = "pg004"  # the SQLite migration it matches
 
 # the conflict keys INSERT OR REPLACE needs on PostgreSQL
 PRIMARY_KEYS = {
