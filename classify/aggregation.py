@@ -18,7 +18,6 @@ thresholds, training data and its cross-validated scores. `jili train aggregatio
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classify import modelfile
 from corpora import CORPORA_DIR
 
 MODEL_PATH = CORPORA_DIR / "models" / "document_measures.json"
@@ -76,11 +76,10 @@ class DocumentModel:
         return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
 
     def to_json(self, training: dict) -> str:
-        body = {"format": FORMAT, "features": list(FEATURES), "coef": [round(float(c), 6) for c in self.coef],
-                "intercept": round(float(self.intercept), 6), "declared": self.declared, "possible": self.possible,
-                "strong_passage": self.strong_passage, "metrics": self.metrics, "training": training}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
-        return json.dumps({"version": f"{FORMAT}+{digest}", **body}, ensure_ascii=False, indent=1) + "\n"
+        return modelfile.dumps(FORMAT, FEATURES, {
+            "coef": modelfile.rounded(self.coef), "intercept": round(float(self.intercept), 6),
+            "declared": self.declared, "possible": self.possible, "strong_passage": self.strong_passage,
+            "metrics": self.metrics, "training": training})
 
 
 def load_document_model(path: Path | str | None = None) -> DocumentModel:
@@ -89,9 +88,7 @@ def load_document_model(path: Path | str | None = None) -> DocumentModel:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> DocumentModel:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT or tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path}: not a {FORMAT} model with features {FEATURES}")
+    data = modelfile.load(path, FORMAT, FEATURES)
     return DocumentModel(data["version"], np.asarray(data["coef"], dtype=np.float64), float(data["intercept"]),
                          float(data["declared"]), float(data["possible"]), float(data["strong_passage"]),
                          data.get("metrics", {}))

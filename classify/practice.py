@@ -15,7 +15,6 @@ and the model file names its version, training data and held-back metrics.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from classify import modelfile
 from corpora import CORPORA_DIR
 
 MODEL_PATH = CORPORA_DIR / "models" / "practice_ranker.json"
@@ -211,11 +211,10 @@ class PracticeRanker:
         return 1.0 / (1.0 + np.exp(-z))
 
     def to_json(self, training: dict) -> str:
-        body = {"format": FORMAT, "features": list(FEATURES), "coef": [round(float(c), 6) for c in self.coef],
-                "mean": [round(float(v), 6) for v in self.mean], "scale": [round(float(v), 6) for v in self.scale],
-                "lexicon_sha256": _lexicon()["digest"], "metrics": self.metrics, "training": training}
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
-        return json.dumps({"version": f"{FORMAT}+{digest}", **body}, ensure_ascii=False, indent=1) + "\n"
+        return modelfile.dumps(FORMAT, FEATURES, {
+            "coef": modelfile.rounded(self.coef), "mean": modelfile.rounded(self.mean),
+            "scale": modelfile.rounded(self.scale), "lexicon_sha256": _lexicon()["digest"], "metrics": self.metrics,
+            "training": training})
 
 
 def load_ranker(path: Path | str | None = None) -> PracticeRanker:
@@ -224,9 +223,7 @@ def load_ranker(path: Path | str | None = None) -> PracticeRanker:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> PracticeRanker:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT or tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path}: not a {FORMAT} model with features {FEATURES}")
+    data = modelfile.load(path, FORMAT, FEATURES)
     return PracticeRanker(data["version"], np.asarray(data["coef"]), np.asarray(data["mean"]),
                           np.asarray(data["scale"]), data.get("metrics", {}))
 

@@ -45,6 +45,10 @@ def tsvector_literal(grams: str, words: str, tags: str) -> str:
     return " ".join(out)
 
 
+# the full-text match as index/ writes it in either dialect (index/pg.py reads it as the tsvector table)
+MATCH_FROM = "FROM passages_fts WHERE passages_fts MATCH ?"
+
+
 def write(db, passage_id: int, grams: str, words: str, tags: str) -> None:
     """Index a passage's terms (a new passage, or one whose terms changed)."""
     if dialect(db) == "postgresql":
@@ -75,8 +79,7 @@ def matched_tags(db, match: str, newest: int | None = None) -> str | None:
         sql = (f"SELECT string_agg(tags, ' ') FROM (SELECT tags FROM passages_fts WHERE fts @@ CAST(? AS tsquery)"
                f"{limit}) AS m")
     else:
-        sql = (f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN "
-               f"(SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?{limit})")
+        sql = f"SELECT group_concat(tags, ' ') FROM passages WHERE id IN (SELECT rowid {MATCH_FROM}{limit})"
     return db.execute(sql, [match]).fetchone()[0]
 
 

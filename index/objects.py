@@ -45,25 +45,45 @@ def _spool(fh: BinaryIO, folder: Path, limit: int, chunk: int) -> tuple[str, int
     digest = hashlib.sha256()
     size, head = 0, b""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    with os.fdopen(fd, "wb") as out:
-        while block := fh.read(chunk):
-            if not head:
-                head = block[:64]
-            size += len(block)
-            if size > limit:
-                out.close()
-                os.unlink(tmp)
-                return "", size, head, None
-            digest.update(block)
-            out.write(block)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while block := fh.read(chunk):
+                if not head:
+                    head = block[:64]
+                size += len(block)
+                if size > limit:
+                    break
+                digest.update(block)
+                out.write(block)
+    except BaseException:  # a client that went away mid-upload leaves no staged file behind
+        os.unlink(tmp)
+        raise
+    if size > limit:
+        os.unlink(tmp)
+        return "", size, head, None
     return digest.hexdigest(), size, head, tmp
 
 
-class LocalObjects:
+class _Spooled:
+    """`put_stream` for both stores: the stream is staged (and hashed) in `staging`, then `put_file`."""
+
+    staging: Path
+
+    def put_file(self, source: Path, sha256: str) -> None:
+        raise NotImplementedError
+
+    def put_stream(self, fh: BinaryIO, limit: int, chunk: int = 1024 * 1024) -> tuple[str, int, bytes]:
+        sha, size, head, tmp = _spool(fh, self.staging, limit, chunk)
+        if tmp is not None:
+            self.put_file(Path(tmp), sha)
+        return sha, size, head
+
+
+class LocalObjects(_Spooled):
     """Originals as files under one folder."""
 
     def __init__(self, folder: Path):
-        self.folder = Path(folder)
+        self.folder = self.staging = Path(folder)
 
     def path(self, sha256: str) -> Path:
         return self.folder / _key(sha256)
@@ -79,17 +99,11 @@ class LocalObjects:
         path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, path)
 
-    def put_stream(self, fh: BinaryIO, limit: int, chunk: int = 1024 * 1024) -> tuple[str, int, bytes]:
-        sha, size, head, tmp = _spool(fh, self.folder, limit, chunk)
-        if tmp is not None:
-            self.put_file(Path(tmp), sha)
-        return sha, size, head
-
     def describe(self) -> str:
         return str(self.folder)
 
 
-class S3Objects:
+class S3Objects(_Spooled):
     """Originals as objects in an S3-compatible bucket, with a bounded local cache."""
 
     def __init__(self, url: str, cache: Path):
@@ -104,7 +118,7 @@ class S3Objects:
         endpoint = query.get("endpoint") or os.environ.get("JILI_S3_ENDPOINT") or None
         self.client = boto3.client("s3", endpoint_url=endpoint, region_name=query.get("region", "us-east-1"),
                                    config=Config(retries={"max_attempts": 5, "mode": "standard"}))
-        self.cache = Path(cache)
+        self.cache = self.staging = Path(cache)
 
     def _name(self, sha256: str) -> str:
         return f"{self.prefix}/{_key(sha256)}" if self.prefix else _key(sha256)
@@ -145,12 +159,6 @@ class S3Objects:
         if not self.exists(sha256):
             self.client.upload_file(str(source), self.bucket, self._name(sha256))
         Path(source).unlink(missing_ok=True)
-
-    def put_stream(self, fh: BinaryIO, limit: int, chunk: int = 1024 * 1024) -> tuple[str, int, bytes]:
-        sha, size, head, tmp = _spool(fh, self.cache, limit, chunk)
-        if tmp is not None:
-            self.put_file(Path(tmp), sha)
-        return sha, size, head
 
     def _evict(self) -> None:
         files = [p for p in self.cache.rglob("*") if p.is_file() and not p.name.startswith(".")]

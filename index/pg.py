@@ -220,6 +220,13 @@ class PgTable:
     def count_where(self, where: str, params: Sequence = ()) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM {self.name} WHERE {where}", params).fetchone()[0]
 
+    @property
+    def columns_dict(self) -> dict[str, str]:
+        """Column name -> type, in table order (sqlite-utils' `Table.columns_dict`)."""
+        return {r["column_name"]: r["data_type"] for r in self.db.query(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position", [self.db.schema, self.name])}
+
     def insert(self, record: dict, *, pk=None, replace: bool = False, ignore: bool = False, **_) -> PgTable:
         cols = list(record)
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE" if ignore else "INSERT"

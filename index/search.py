@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from index import relevance, tags
+from index.fts import MATCH_FROM
 from index.fts import matched_tags as fts_tags
 from index.fts import query as fts_q
 from index.grams import (
@@ -208,22 +209,23 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
         exact = total <= EXACT_FACETS
     else:
         expr = " AND ".join(f"({e})" for e in parts)
-        fts = "FROM passages_fts WHERE passages_fts MATCH ?"
+        fts, match = MATCH_FROM, fts_q(db, expr)
         if check:
             # the FTS phrase was a superset: keep the rows that contain every literal piece
-            cand = [r["rowid"] for r in db.query(f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT 50000", [fts_q(db, expr)])]
+            cand = [r["rowid"] for r in db.query(f"SELECT rowid {fts} ORDER BY rowid DESC LIMIT 50000", [match])]
             pieces = query_parts(query)
             kept = _literal_filter(db, cand, pieces)
             total, window, exact = len(kept), kept, True
             ids = kept[(page - 1) * size: page * size]
         else:
-            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [fts_q(db, expr)]))["n"]
+            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [match]))["n"]
             ranked = text_expr is not None and sort == "relevance"
             rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
-            params = [fts_q(db, expr), size, (page - 1) * size]
+            params = [match, size, (page - 1) * size]
             if ranked and total <= RANK_ALL:
                 sql = f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ? OFFSET ?"
-                params[0] = fts_q(db, (boosted or expr) if total <= EXACT_FACETS else expr)  # the boost doubles FTS work
+                if boosted and total <= EXACT_FACETS:  # the boost doubles FTS work
+                    params[0] = fts_q(db, boosted)
             elif ranked:
                 sql = (f"SELECT rowid, r FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC "
                        f"LIMIT {RANK_WINDOW}) AS newest ORDER BY r LIMIT ? OFFSET ?")
@@ -236,7 +238,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             window = None
             if facets:
                 # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
-                matched_tags = fts_tags(db, fts_q(db, expr), newest=None if exact else RANK_WINDOW)
+                matched_tags = fts_tags(db, match, newest=None if exact else RANK_WINDOW)
     hits = _hits(db, ids, query, {i: round(v, 4) for i, v in scores.items()})
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}
@@ -265,7 +267,7 @@ def _expanded(store: Store, query: str, core: str, expansions, filters: SearchFi
     def with_filter(e: str) -> str:
         return f"({e}) AND ({filter_expr})" if filter_expr else e
 
-    fts = "FROM passages_fts WHERE passages_fts MATCH ?"
+    fts = MATCH_FROM
     rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
     full = with_filter(f"({typed}) OR {alt}" if typed else alt)
     total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [fts_q(db, full)]))["n"]
@@ -420,8 +422,7 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
     total = max(db["passages"].count, 1)
     weighted = []
     for word, tf in counts.most_common(30):
-        df = next(db.query("SELECT COUNT(*) AS n FROM passages_fts WHERE passages_fts MATCH ?",
-                           [fts_q(db, f'words:"{word}"')]))["n"]
+        df = next(db.query(f"SELECT COUNT(*) AS n {MATCH_FROM}", [fts_q(db, f'words:"{word}"')]))["n"]
         weighted.append((tf * math.log((total + 1) / (df + 1)), word))
     top = sorted(weighted, reverse=True)[:MLT_TERMS]
     chosen = [w for _, w in top]
@@ -432,8 +433,8 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
     if filter_expr:
         expr = f"({expr}) AND ({filter_expr})"
     found = [r["rowid"] for r in db.query(
-        "SELECT rowid, bm25(passages_fts, 0.0, 1.0, 0.0) AS r FROM passages_fts WHERE passages_fts MATCH ? "
-        "ORDER BY r LIMIT ?", [fts_q(db, expr), MLT_CANDIDATES]) if r["rowid"] != passage_id]
+        f"SELECT rowid, bm25(passages_fts, 0.0, 1.0, 0.0) AS r {MATCH_FROM} ORDER BY r LIMIT ?",
+        [fts_q(db, expr), MLT_CANDIDATES]) if r["rowid"] != passage_id]
     # the same order on both backends: the weight of the distinctive words a passage shares, then its id
     weight = {w: x for x, w in top}
     shared = {}

@@ -73,7 +73,6 @@ class Store:
         """
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.files_dir = self.data_dir / "files"
         from index.objects import open_objects
 
         self.objects = open_objects(self.data_dir)

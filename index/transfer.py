@@ -42,16 +42,6 @@ class TableReport:
         return self.source_rows == self.target_rows and self.source_sha256 == self.target_sha256
 
 
-def _columns(store: Store, table: str) -> list[str]:
-    if store.dialect == "postgresql":
-        rows = store.db.query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-                              "AND table_name = ? ORDER BY ordinal_position", [store.db.schema, table])
-        cols = [r["column_name"] for r in rows]
-    else:
-        cols = [r[1] for r in store.db.execute(f"PRAGMA table_info({table})").fetchall()]
-    return cols
-
-
 def _order(table: str) -> str:
     return ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table])
 
@@ -80,7 +70,8 @@ def copy_store(source: Store, target: Store, *, progress: Callable[[str, int, in
         raise TargetNotEmpty("the target store already holds documents, files or tokens; copy into an empty one")
     reports = []
     for table in TABLES:
-        columns = [c for c in _columns(source, table) if c in set(_columns(target, table))]
+        on_target = target.db[table].columns_dict
+        columns = [c for c in source.db[table].columns_dict if c in on_target]
         total = source.db[table].count
         cols = ", ".join(f'"{c}"' for c in columns)
         sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})"

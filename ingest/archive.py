@@ -39,12 +39,18 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
         raw = name.encode("cp437")
     except UnicodeEncodeError:
         return name
+    return decode_name(raw, name)
+
+
+def decode_name(raw: bytes, fallback: str) -> str:
+    """A file name's bytes as UTF-8, else GB18030 (Chinese Windows), else `fallback`: zip members and
+    multipart upload names both arrive this way."""
     for enc in ("utf-8", "gb18030"):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return name
+    return fallback
 
 
 def _safe_path(name: str) -> bool:

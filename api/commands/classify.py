@@ -304,13 +304,13 @@ def train_aggregation_cmd(corpus: Path, out: Path | None) -> None:
     """
     import yaml
 
+    from api.training import read_manifest
     from classify.aggregation import MODEL_PATH, train_document_model
     from corpora import CORPORA_DIR
     from ingest import ParseOptions, parse_document
 
     examples = []
-    for line in (corpus / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
+    for item in read_manifest(corpus):
         doc = parse_document((corpus / item["filename"]).read_bytes(), item["filename"], ParseOptions(ocr=False))
         examples.append((doc, set(item["measures"]), item["id"].split("-")[0]))
     for src in sorted((CORPORA_DIR / "samples" / "src").glob("*.md")):

@@ -21,6 +21,7 @@ from index import Store
 from index.access import Forbidden, Hidden, require
 from index.auth import Principal, Role
 from index.queue import batch_files, batch_progress, batch_row, list_batches
+from ingest.archive import decode_name
 
 router = APIRouter(tags=["batches"])
 
@@ -40,12 +41,7 @@ def upload_name(raw: str | None) -> str:
         return name  # already real characters
     if data.isascii():
         return name
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return name
+    return decode_name(data, name)
 
 
 @router.post("/api/batches", status_code=202, response_model=ReceiptOut, responses=ERRORS,
