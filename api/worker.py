@@ -35,6 +35,16 @@ from index.queue import (
 log = logging.getLogger("jili.worker")
 
 KINDS = {"text": [JobKind.TEXT], "ocr": [JobKind.OCR], "all": [JobKind.TEXT, JobKind.OCR]}
+UPKEEP_EVERY_S = 2.0  # how often a worker keeps the full-text counts up (index.Store.upkeep_index)
+
+
+def _upkeep(store: Store, last: float, *, busy: bool) -> float:
+    """Full-text upkeep if the last is UPKEEP_EVERY_S old; returns when it last happened."""
+    if time.monotonic() - last < UPKEEP_EVERY_S:
+        return last
+    with contextlib.suppress(Exception):  # only upkeep (counts are exact without it): the next turn tries again
+        store.upkeep_index(busy=busy)
+    return time.monotonic()
 
 
 def process_start(pid: int) -> str:
@@ -82,10 +92,12 @@ def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None
     life.start()
     kinds = KINDS[kind]
     done = 0
+    kept_up = time.monotonic()
     try:
         while not stop.is_set():
             job = claim(store, name, kinds, lease_s=settings.lease_s, max_attempts=settings.max_attempts)
             if job is None:
+                kept_up = _upkeep(store, -UPKEEP_EVERY_S if until_idle else kept_up, busy=False)
                 if until_idle:
                     break
                 stop.wait(idle_sleep)
@@ -108,6 +120,7 @@ def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None
             finally:
                 life.job = None
             done += 1
+            kept_up = _upkeep(store, kept_up, busy=True)
     finally:
         life.stop()
         engine.close()

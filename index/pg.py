@@ -14,8 +14,9 @@ differently, `translate` rewrites the statement (cached per statement text):
   weights. An INSERT that needs ``lastrowid`` gets ``RETURNING id``.
 
 Everything that cannot be said in one dialect lives beside its SQLite twin, chosen by `db.dialect`
-(the queue's claim, the full-text writes). The schema is `SCHEMA` below, kept equal to the SQLite
-migrations' result (tests/index/test_pg.py compares them).
+(the queue's claim, the full-text writes and counts). The schema is `SCHEMA` below, kept equal to the SQLite
+migrations' result (tests/index/test_pg.py compares them), plus what PostgreSQL alone needs: the full-text
+term counts and the triggers that keep them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 # ------------------------------------------------------------------------------------------- schema
+# one row of deltas: the statement's changes (term, n) as two arrays; nothing when nothing changed
+_DELTAS = """
+        INSERT INTO fts_term_deltas (terms, ns)
+        SELECT array_agg(t), array_agg(n) FROM ({changes}
+        ) AS c (t, n) HAVING count(*) > 0;"""
+# a statement-level trigger on passages_fts and its function; the function keeps the search_path it was
+# created with (the store's schema), so it writes the term counts beside the table that fired it
+_TERM_TRIGGER = """DO $ddl$ BEGIN
+    CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $f$
+    BEGIN{body}
+        RETURN NULL;
+    END $f$;
+    DROP TRIGGER IF EXISTS {name} ON passages_fts;
+    CREATE TRIGGER {name} AFTER {event} ON passages_fts {transition} FOR EACH STATEMENT
+        EXECUTE FUNCTION {name}();
+END $ddl$"""
 # (table, DDL): the SQLite migrations m001..m004 as PostgreSQL creates them. Text keeps SQLite's text
 # timestamps and JSON; numbers are BIGINT and DOUBLE PRECISION (never NUMERIC: rows come back as floats).
 SCHEMA: list[str] = [
@@ -75,6 +92,45 @@ SCHEMA: list[str] = [
     "CREATE TABLE IF NOT EXISTS passages_fts (rowid BIGINT PRIMARY KEY, fts TSVECTOR NOT NULL, tags TEXT)",
     "ALTER TABLE passages_fts ALTER COLUMN fts SET STORAGE MAIN",
     "CREATE INDEX IF NOT EXISTS passages_fts_gin ON passages_fts USING GIN (fts)",
+    # How many passages hold each lexeme ('' : how many passages there are), and how many each broad match
+    # that searches asked for finds (' ' + its tsquery: no lexeme holds a space), kept exact by the
+    # triggers below: index/fts.py counts from here instead of visiting every matching row. A write only
+    # appends one row of signed deltas (its terms and their changes, as two arrays: no row is shared
+    # between writers, so no lock waits, and one row per statement, not one per term); workers fold the
+    # deltas into fts_term_counts every few seconds (fts.fold). A count is its row there plus its deltas.
+    # (fillfactor 70: room on each page, so a fold updates a count in place instead of indexing a new copy)
+    "CREATE TABLE IF NOT EXISTS fts_term_counts (term TEXT PRIMARY KEY, n BIGINT NOT NULL) WITH (fillfactor = 70)",
+    "CREATE TABLE IF NOT EXISTS fts_term_deltas (terms TEXT[] NOT NULL, ns BIGINT[] NOT NULL)",
+    # the broad matches counted as they change: 'asked' by a search (fts.count), 'counted' once a worker
+    # has counted it with writers held off (fts.count_asked); from then on the triggers keep its count
+    """CREATE TABLE IF NOT EXISTS fts_watched (match TEXT PRIMARY KEY, q TSQUERY NOT NULL, state TEXT NOT NULL,
+        asked_at DOUBLE PRECISION NOT NULL)""",
+    _TERM_TRIGGER.format(name="fts_terms_inserted", event="INSERT", transition="REFERENCING NEW TABLE AS new_rows",
+                         body=_DELTAS.format(changes="""
+            SELECT t, count(*) FROM new_rows, unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t
+            UNION ALL
+            SELECT ' ' || w.match, count(*) FROM fts_watched AS w JOIN new_rows AS r ON r.fts @@ w.q
+            WHERE w.state = 'counted' GROUP BY w.match""")),
+    _TERM_TRIGGER.format(name="fts_terms_deleted", event="DELETE", transition="REFERENCING OLD TABLE AS old_rows",
+                         body=_DELTAS.format(changes="""
+            SELECT t, -count(*) FROM old_rows, unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t
+            UNION ALL
+            SELECT ' ' || w.match, -count(*) FROM fts_watched AS w JOIN old_rows AS r ON r.fts @@ w.q
+            WHERE w.state = 'counted' GROUP BY w.match""")),
+    _TERM_TRIGGER.format(name="fts_terms_updated", event="UPDATE",
+                         transition="REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", body=_DELTAS.format(
+                             changes="""
+            SELECT t, sum(s) FROM (
+                SELECT unnest(tsvector_to_array(fts)) AS t, 1 AS s FROM new_rows
+                UNION ALL SELECT unnest(tsvector_to_array(fts)), -1 FROM old_rows) AS c
+            GROUP BY t HAVING sum(s) <> 0
+            UNION ALL
+            SELECT ' ' || w.match, sum(r.s) FROM fts_watched AS w JOIN (
+                SELECT fts, 1 AS s FROM new_rows UNION ALL SELECT fts, -1 FROM old_rows) AS r ON r.fts @@ w.q
+            WHERE w.state = 'counted' GROUP BY w.match HAVING sum(r.s) <> 0""")),
+    _TERM_TRIGGER.format(name="fts_terms_truncated", event="TRUNCATE", transition="", body="""
+        DELETE FROM fts_term_deltas;
+        DELETE FROM fts_term_counts;"""),
     """CREATE TABLE IF NOT EXISTS passage_labels (passage_id BIGINT, measure BIGINT, score DOUBLE PRECISION,
         eligible BIGINT, origin TEXT, PRIMARY KEY (passage_id, measure))""",
     "CREATE INDEX IF NOT EXISTS idx_passage_labels_measure_score ON passage_labels (measure, score)",
@@ -104,7 +160,7 @@ SCHEMA: list[str] = [
         NOT NULL, boilerplate BIGINT NOT NULL, version TEXT, PRIMARY KEY (a, b))""",
     "CREATE INDEX IF NOT EXISTS passage_copies_b ON passage_copies (b)",
 ]
-SCHEMA_VERSION = "pg004"  # the SQLite migration it matches
+SCHEMA_VERSION = "pg005"  # the SQLite migrations to m004, and the full-text term counts (pg004 stores gain them)
 
 # the conflict keys INSERT OR REPLACE needs on PostgreSQL
 PRIMARY_KEYS = {
@@ -175,6 +231,8 @@ def _before_returning(s: str, tail: str) -> str:
 def _param(v: Any) -> Any:
     if isinstance(v, bool):
         return int(v)
+    if isinstance(v, list):  # an array parameter (index.fts.write_many)
+        return [_param(x) for x in v]
     if isinstance(v, str) and "\x00" in v:
         # PostgreSQL text cannot hold NUL (SQLite's can): U+FFFD instead, so a filter value with a NUL matches
         # nothing on either backend and a stored text keeps its length instead of failing the statement
@@ -280,7 +338,10 @@ class PgDatabase:
         # autocommit: statements outside a transaction commit at once; Store.write() opens transactions
         # (prepare_threshold=None: server-side prepared plans made selective searches 100x slower)
         # (jit off: compiling a count's expressions cost 17-40 ms and saved nothing on these statements)
-        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=None, options="-c jit=off")
+        # (work_mem 64MB: a broad match's bitmap stays exact, one bit per row, instead of going lossy and
+        #  rechecking every row of its pages: a phrase count over 180k of 1M passages 530 -> 330 ms)
+        self._conn = psycopg.connect(url, autocommit=True, prepare_threshold=None,
+                                     options="-c jit=off -c work_mem=64MB")
         self._conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         self._conn.execute(f'SET search_path TO "{schema}"')
 
@@ -329,35 +390,63 @@ class PgDatabase:
             self._conn.execute("ROLLBACK")
 
     @contextlib.contextmanager
-    def atomic(self):
-        """A savepoint inside the open transaction."""
-        self._conn.execute("SAVEPOINT jili_atomic")
+    def _block(self, begin: str, undo: str, done: str):
+        self._conn.execute(begin)
         try:
             yield self
         except BaseException:
-            self._conn.execute("ROLLBACK TO SAVEPOINT jili_atomic")
+            self._conn.execute(undo)
             raise
         else:
-            self._conn.execute("RELEASE SAVEPOINT jili_atomic")
+            self._conn.execute(done)
+
+    def atomic(self):
+        """A savepoint inside the open transaction."""
+        return self._block("SAVEPOINT jili_atomic", "ROLLBACK TO SAVEPOINT jili_atomic", "RELEASE SAVEPOINT jili_atomic")
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A transaction of its own, or the part of the one already open."""
+        if self.in_transaction:
+            yield self
+            return
+        with self._block("BEGIN", "ROLLBACK", "COMMIT"):
+            yield self
+
+    @contextlib.contextmanager
+    def settings(self, **values: str):
+        """Planner settings for the statements inside, reset after (names and values are index/'s own)."""
+        for name, value in values.items():
+            if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[A-Za-z0-9_.]+", value):
+                raise ValueError(f"not a setting: {name}={value}")
+            self._conn.execute(f"SET {name} = {value}")
+        try:
+            yield self
+        finally:
+            for name in values:
+                with contextlib.suppress(Exception):  # an aborted transaction resets it at its end anyway
+                    self._conn.execute(f"RESET {name}")
 
     def close(self) -> None:
         self._conn.close()
 
     def migrate(self) -> None:
         """Create the schema (idempotent), under an advisory lock so that processes starting together agree."""
-        self._conn.execute("BEGIN")
-        try:
+        with self._block("BEGIN", "ROLLBACK", "COMMIT"):
             self._conn.execute("SELECT pg_advisory_xact_lock(20221)")
             self._conn.execute("CREATE TABLE IF NOT EXISTS _jili_schema (version TEXT PRIMARY KEY, applied_at TEXT)")
             done = {r[0] for r in self._conn.execute("SELECT version FROM _jili_schema").fetchall()}
             if SCHEMA_VERSION not in done:
+                upgrade = bool(done)
+                if upgrade:  # no passage is written while the term counts are made from the passages already there
+                    self._conn.execute("LOCK TABLE passages_fts IN SHARE ROW EXCLUSIVE MODE")
                 for ddl in SCHEMA:
                     self._conn.execute(ddl)
+                if upgrade:
+                    self._conn.execute(
+                        "INSERT INTO fts_term_counts (term, n) SELECT t, count(*) FROM passages_fts, "
+                        "unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t")
                 self._conn.execute("INSERT INTO _jili_schema VALUES (%s, now()::text)", [SCHEMA_VERSION])
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
 
 
 # -------------------------------------------------------------------------------------------- URLs

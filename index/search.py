@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from index import fts as fulltext
 from index import relevance, tags
 from index.fts import MATCH_FROM
-from index.fts import matched_tags as fts_tags
 from index.fts import query as fts_q
 from index.grams import (
     _escape_term,
@@ -202,7 +202,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
     parts = [e for e in (text_expr, filter_expr) if e]
     db = store.db
     if not parts:  # browse everything
-        total = db["passages"].count
+        total = fulltext.size(db)
         ids = [r["id"] for r in db.query("SELECT id FROM passages ORDER BY id DESC LIMIT ? OFFSET ?",
                                          [size, (page - 1) * size])]
         window = None
@@ -218,27 +218,43 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             total, window, exact = len(kept), kept, True
             ids = kept[(page - 1) * size: page * size]
         else:
-            total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [match]))["n"]
             ranked = text_expr is not None and sort == "relevance"
             rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
-            params = [match, size, (page - 1) * size]
-            if ranked and total <= RANK_ALL:
-                sql = f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ? OFFSET ?"
-                if boosted and total <= EXACT_FACETS:  # the boost doubles FTS work
-                    params[0] = fts_q(db, boosted)
-            elif ranked:
-                sql = (f"SELECT rowid, r FROM (SELECT rowid, {rank} AS r {fts} ORDER BY rowid DESC "
-                       f"LIMIT {RANK_WINDOW}) AS newest ORDER BY r LIMIT ? OFFSET ?")
-            else:
-                sql = f"SELECT rowid, 0.0 AS r {fts} ORDER BY rowid DESC LIMIT ? OFFSET ?"
-            ranked_rows = list(db.query(sql, params))
-            ids = [r["rowid"] for r in ranked_rows]
-            scores = {r["rowid"]: -r["r"] for r in ranked_rows}
-            exact = total <= EXACT_FACETS
             window = None
+            first, last = (page - 1) * size, page * size
+            newest: list[tuple[int, float, str | None]] | None = None
+            total = fulltext.known_count(db, match)
+            few = None
+            if total is None:  # counting would visit every match (PostgreSQL): read them at once if few
+                # (the boost finds the same passages, so its ranking can come from the same statement)
+                few = fulltext.few(db, fts_q(db, boosted) if boosted else match, EXACT_FACETS,
+                                   rank=rank if ranked else None)
+                total = len(few) if few is not None else fulltext.count(db, match)
+            exact = total <= EXACT_FACETS
+            if few is not None:
+                in_order = sorted(few, key=lambda n: (n[1], -n[0])) if ranked else sorted(few, key=lambda n: -n[0])
+                ranked_rows = [(n[0], n[1]) for n in in_order[first:last]]
+            elif ranked and total <= RANK_ALL:
+                params = [fts_q(db, boosted) if boosted and exact else match, size, first]  # the boost doubles FTS work
+                ranked_rows = [(r["rowid"], r["r"]) for r in db.query(
+                    f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ? OFFSET ?", params)]
+            else:
+                # ranked within the newest RANK_WINDOW matches, or simply newest first; one statement also
+                # gives the window's tags for the facets
+                want = RANK_WINDOW if ranked else max(last, RANK_WINDOW) if facets and not exact else last
+                newest = fulltext.newest(db, match, want, rank=rank if ranked else None, total=total,
+                                         with_tags=facets and not exact)
+                in_order = sorted(newest[:RANK_WINDOW], key=lambda n: n[1]) if ranked else newest
+                ranked_rows = [(n[0], n[1]) for n in in_order[first:last]]
+            ids = [i for i, _ in ranked_rows]
+            scores = {i: -r for i, r in ranked_rows}
+            if facets and not exact and newest is None:
+                newest = fulltext.newest(db, match, RANK_WINDOW, total=total, with_tags=True)
             if facets:
-                # one statement: the passages' tags straight from the match (or its newest RANK_WINDOW)
-                matched_tags = fts_tags(db, match, newest=None if exact else RANK_WINDOW)
+                # the passages' tags straight from the match, or from its newest RANK_WINDOW
+                matched_tags = (" ".join(n[2] for n in few if n[2]) if few is not None else
+                                fulltext.matched_tags(db, match) if exact else
+                                " ".join(n[2] for n in (newest or [])[:RANK_WINDOW] if n[2]))
     hits = _hits(db, ids, query, {i: round(v, 4) for i, v in scores.items()})
     if not facets:
         facet_counts: dict = {"measure": {}, "region": {}}
@@ -270,7 +286,7 @@ def _expanded(store: Store, query: str, core: str, expansions, filters: SearchFi
     fts = MATCH_FROM
     rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
     full = with_filter(f"({typed}) OR {alt}" if typed else alt)
-    total = next(db.query(f"SELECT COUNT(*) AS n {fts}", [fts_q(db, full)]))["n"]
+    total = fulltext.count(db, fts_q(db, full))
     first = [r["rowid"] for r in db.query(f"SELECT rowid, {rank} AS r {fts} ORDER BY r LIMIT ?",
                                           [fts_q(db, with_filter(typed)), RANK_ALL])] if typed else []
     second_expr = with_filter(f"({alt}) NOT ({typed})" if typed else alt)
@@ -419,10 +435,10 @@ def more_like_this(store: Store, passage_id: int, filters: SearchFilters | None 
 
         raise NotFoundError(f"no such passage {passage_id}")
     counts = Counter(w for w in (row["words"] or "").split() if len(w) >= 2 and '"' not in w and not _MLT_STOP.match(w))
-    total = max(db["passages"].count, 1)
+    total = max(fulltext.size(db), 1)
     weighted = []
     for word, tf in counts.most_common(30):
-        df = next(db.query(f"SELECT COUNT(*) AS n {MATCH_FROM}", [fts_q(db, f'words:"{word}"')]))["n"]
+        df = fulltext.count(db, fts_q(db, f'words:"{word}"'))  # one lexeme: a term count on PostgreSQL
         weighted.append((tf * math.log((total + 1) / (df + 1)), word))
     top = sorted(weighted, reverse=True)[:MLT_TERMS]
     chosen = [w for _, w in top]

@@ -270,6 +270,7 @@ class Store:
             eligible = {m.measure_id: m.eligible for m in labels.measures}
             passage_ids: list[tuple[int, int, int]] = []
             sketched: list[tuple[int, str, str]] = []
+            fts_rows: list[tuple[int, str, str, str]] = []
             conn = self.db.conn
             applicant = labels.applicant_type.value if labels.applicant_type else None
             for seq, span in enumerate(doc.passages):
@@ -294,7 +295,8 @@ class Store:
                     conn.executemany(
                         "INSERT INTO passage_labels (passage_id, measure, score, eligible, origin) VALUES (?,?,?,?,?)",
                         [(pid, m, scores.get(m, 0.0), int(eligible.get(m) is not False), "model") for m in pl.measures])
-                fts.write(self.db, pid, index_text(search_text), words, tags)
+                fts_rows.append((pid, index_text(search_text), words, tags))
+            fts.write_many(self.db, fts_rows)
             copies.find_and_record(conn, sketched, doc.id)
             if figures:
                 owner = _PassageOf(passage_ids)
@@ -347,6 +349,15 @@ class Store:
         text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
         fts.write(self.db, passage_id, index_text(text), row["words"], tags)
         self.db.execute("UPDATE passages SET tags = ? WHERE id = ?", [tags, passage_id])
+
+    def upkeep_index(self, *, busy: bool = False) -> int:
+        """Full-text upkeep on PostgreSQL (index.fts): fold the count deltas written since the last time
+        (`busy`: only once fts.FOLD_FROM documents' worth have gathered), and start keeping the counts of
+        broad matches searches asked for. Workers call it between files and when the queue is empty.
+        Returns how many rows of deltas were folded."""
+        folded = fts.fold(self.db, fts.FOLD_FROM if busy else 1)
+        fts.count_asked(self.db)
+        return folded
 
     def passage_cleared(self, passage_id: int) -> bool:
         """Cleared for publicity, by the latest clearance mark (index.reviews)."""

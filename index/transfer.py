@@ -92,6 +92,8 @@ def copy_store(source: Store, target: Store, *, progress: Callable[[str, int, in
                 done += len(batch)
             if table == "passages":
                 _reindex(target)
+        if table == "passages":
+            target.upkeep_index()  # the term counts of every passage written, folded once
             if target.dialect == "postgresql" and table in SERIAL:
                 target.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                   f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
@@ -115,7 +117,8 @@ def _reindex(store: Store) -> None:
                                    "LIMIT ?", [last, BATCH]))
         if not rows:
             return
-        for row in rows:
-            text = f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]
-            fts.write(store.db, row["id"], index_text(text), row["words"] or "", row["tags"] or "")
+        fts.write_many(store.db, [
+            (row["id"], index_text(f"{row['heading']}\n{row['text']}" if row["heading"] else row["text"]),
+             row["words"] or "", row["tags"] or "") for row in rows])
+        fts.fold(store.db)  # the batch's term counts, folded as it goes
         last = rows[-1]["id"]
