@@ -228,7 +228,7 @@ def search(store: Store, query: str, filters: SearchFilters | None = None, *, pa
             if total is None:  # counting would visit every match (PostgreSQL): read them at once if few
                 # (the boost finds the same passages, so its ranking can come from the same statement)
                 few = fulltext.few(db, fts_q(db, boosted) if boosted else match, EXACT_FACETS,
-                                   rank=rank if ranked else None)
+                                   rank=rank if ranked else None, same_as=match)
                 total = len(few) if few is not None else fulltext.count(db, match)
             exact = total <= EXACT_FACETS
             if few is not None:

@@ -171,3 +171,23 @@ def test_a_store_made_before_the_term_counts_gains_them_on_opening_and_a_truncat
     store.db.execute("TRUNCATE passages_fts")
     assert fts.size(store.db) == 0 and fts.count(store.db, query(store.db, 'grams:"增长"')) == 0
     store.close()
+
+
+def test_the_matches_of_a_selective_search_come_whole_or_not_at_all(tmp_path, monkeypatch):
+    store = _store(tmp_path)
+    with store.write():
+        for i in range(1, 31):
+            _write(store, i, TEXTS[i % len(TEXTS)], "", f"m{i % 3}")
+    db = store.db
+    rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
+    for expr in ('grams:"农田"', 'grams:"同比 比增 增长"', '(grams:"企业") AND (tags:"m1")', 'grams:"无此"'):
+        match = query(db, expr)
+        found = fts.few(db, match, 20, rank=rank)
+        every = sorted(r["rowid"] for r in db.query(f"SELECT rowid {MATCH_FROM}", [match]))
+        assert found is not None and sorted(f[0] for f in found) == every, expr
+        assert all(t and t.startswith("m") for _, _, t in found)
+        assert fts.few(db, match, len(every) - 1, rank=rank) is None or not every
+    monkeypatch.setattr(fts, "FEW_BOUND", 3)  # PostgreSQL: terms in more passages than this are not read
+    broad = query(db, 'grams:"同比 比增 增长"')
+    assert (fts.few(db, broad, 20) is None) == (store.dialect == "postgresql")
+    store.close()
