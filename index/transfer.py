@@ -92,8 +92,6 @@ def copy_store(source: Store, target: Store, *, progress: Callable[[str, int, in
                 done += len(batch)
             if table == "passages":
                 _reindex(target)
-        if table == "passages":
-            target.upkeep_index()  # the term counts of every passage written, folded once
             if target.dialect == "postgresql" and table in SERIAL:
                 target.db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                   f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.commands.db import copy_cmd
-from index import Store, search
+from index import Store, fts, search
 from index.transfer import TargetNotEmpty, copy_store
 
 QUERIES = ["高标准农田", "河长制", "积分制", "营商环境", "招商引资", "粮食", "养老服务", "老旧小区", "专精特新",
@@ -63,6 +63,13 @@ def test_a_copy_to_postgresql_and_back_gives_identical_search_results(sample_sto
     assert "DIFFERENT" not in result.stdout and "passages" in result.stdout
     pg = Store(tmp_path / "pg", url=url)
     assert _sets(_answers(pg)) == _sets(_answers(source))  # same totals, hits and facets; ranking may differ
+    for table in ("files", "passages", "figures", "tokens"):  # new rows get ids after the copied ones
+        top = pg.db.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]
+        assert pg.db.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))").fetchone()[0] > top, table
+    assert fts.size(pg.db) == pg.db["passages"].count > 0  # the copy's full-text counts, from its own rows
+    for expr in ('grams:"企业"', 'tags:"m1"'):
+        match = fts.query(pg.db, expr)
+        assert fts.count(pg.db, match) == pg.db.execute(f"SELECT COUNT(*) {fts.MATCH_FROM}", [match]).fetchone()[0]
     back_dir = tmp_path / "back"
     result = CliRunner().invoke(copy_cmd, [url, str(back_dir)])
     assert result.exit_code == 0, result.output
