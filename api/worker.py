@@ -38,9 +38,9 @@ KINDS = {"text": [JobKind.TEXT], "ocr": [JobKind.OCR], "all": [JobKind.TEXT, Job
 UPKEEP_EVERY_S = 2.0  # how often a worker keeps the full-text counts up (index.Store.upkeep_index)
 
 
-def _upkeep(store: Store, last: float, *, busy: bool) -> float:
-    """Full-text upkeep if the last is UPKEEP_EVERY_S old; returns when it last happened."""
-    if time.monotonic() - last < UPKEEP_EVERY_S:
+def _upkeep(store: Store, last: float, *, busy: bool, now: bool = False) -> float:
+    """Full-text upkeep if the last is UPKEEP_EVERY_S old (or `now`); returns when it last happened."""
+    if not now and time.monotonic() - last < UPKEEP_EVERY_S:
         return last
     with contextlib.suppress(Exception):  # only upkeep (counts are exact without it): the next turn tries again
         store.upkeep_index(busy=busy)
@@ -97,7 +97,7 @@ def run_worker(settings: Settings, kind: str = "all", *, name: str | None = None
         while not stop.is_set():
             job = claim(store, name, kinds, lease_s=settings.lease_s, max_attempts=settings.max_attempts)
             if job is None:
-                kept_up = _upkeep(store, -UPKEEP_EVERY_S if until_idle else kept_up, busy=False)
+                kept_up = _upkeep(store, kept_up, busy=False, now=until_idle)
                 if until_idle:
                     break
                 stop.wait(idle_sleep)

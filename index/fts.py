@@ -39,6 +39,11 @@ def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _unquote(quoted: str) -> str:
+    """A lexeme as `_lexeme` wrote it, between its quotes, back to the term."""
+    return quoted.replace("''", "'").replace("\\\\", "\\")
+
+
 def tsvector_literal(grams: str, words: str, tags: str) -> str:
     """The passage's tsvector as a literal: every column's terms in order, weighted, with positions."""
     out, pos = [], 1
@@ -134,7 +139,7 @@ def known_count(db, match: str) -> int | None:
         return db.execute(f"SELECT COUNT(*) {MATCH_FROM}", [match]).fetchone()[0]
     one = _ONE_LEXEME.fullmatch(match)
     if one:
-        return term_count(db, one[1].replace("''", "'").replace("\\\\", "\\"))
+        return term_count(db, _unquote(one[1]))
     counted = _COUNTED.format(term="' ' || match")
     kept = db.execute(f"SELECT asked_at, {counted} FROM fts_watched WHERE match = ? AND state = 'counted'",
                       [match]).fetchone()
@@ -174,7 +179,7 @@ def _upper_bound(db, match: str) -> int | None:
     rarest term's count), or None for any other match."""
     if not _AND_ONLY.fullmatch(match):
         return None
-    terms = sorted({t.replace("''", "'").replace("\\\\", "\\") for t in _LEXEME.findall(match)})
+    terms = sorted({_unquote(t) for t in _LEXEME.findall(match)})
     if not terms:
         return None
     counted = _COUNTED.format(term="t.term")

@@ -29,6 +29,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 # ------------------------------------------------------------------------------------------- schema
+# a passage's counted terms: its lexemes, and '' (so that '' counts the passages)
+_TERMS = "unnest(array_append(tsvector_to_array(fts), ''))"
 # one row of deltas: the statement's changes (term, n) as two arrays; nothing when nothing changed
 _DELTAS = """
         INSERT INTO fts_term_deltas (terms, ns)
@@ -107,13 +109,13 @@ SCHEMA: list[str] = [
         asked_at DOUBLE PRECISION NOT NULL)""",
     _TERM_TRIGGER.format(name="fts_terms_inserted", event="INSERT", transition="REFERENCING NEW TABLE AS new_rows",
                          body=_DELTAS.format(changes="""
-            SELECT t, count(*) FROM new_rows, unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t
+            SELECT t, count(*) FROM new_rows, """ + _TERMS + """ AS t GROUP BY t
             UNION ALL
             SELECT ' ' || w.match, count(*) FROM fts_watched AS w JOIN new_rows AS r ON r.fts @@ w.q
             WHERE w.state = 'counted' GROUP BY w.match""")),
     _TERM_TRIGGER.format(name="fts_terms_deleted", event="DELETE", transition="REFERENCING OLD TABLE AS old_rows",
                          body=_DELTAS.format(changes="""
-            SELECT t, -count(*) FROM old_rows, unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t
+            SELECT t, -count(*) FROM old_rows, """ + _TERMS + """ AS t GROUP BY t
             UNION ALL
             SELECT ' ' || w.match, -count(*) FROM fts_watched AS w JOIN old_rows AS r ON r.fts @@ w.q
             WHERE w.state = 'counted' GROUP BY w.match""")),
@@ -445,7 +447,7 @@ class PgDatabase:
                 if upgrade:
                     self._conn.execute(
                         "INSERT INTO fts_term_counts (term, n) SELECT t, count(*) FROM passages_fts, "
-                        "unnest(array_append(tsvector_to_array(fts), '')) AS t GROUP BY t")
+                        f"{_TERMS} AS t GROUP BY t")
                 self._conn.execute("INSERT INTO _jili_schema VALUES (%s, now()::text)", [SCHEMA_VERSION])
 
 

@@ -15,6 +15,7 @@ from index import Store, fts
 from index.fts import MATCH_FROM, query
 
 PG = os.environ.get("JILI_DATABASE_URL", "")
+RANK = "bm25(passages_fts, 1.0, 2.0, 0.0)"
 
 TEXTS = ["全年新增高新技术企业12家，同比增长8.5%", "建成高标准农田3万亩", "营商环境评价居全市第2位",
          "新增市场主体1.2万户，同比增长3.1%", "培育专精特新企业5家", "接待游客120万人次，增长12%"]
@@ -22,10 +23,13 @@ MATCHES = ['grams:"增长"', 'grams:"企业"', 'grams:"农田"', 'words:"a\'b"',
            'tags:"r璧山区"', 'grams:"老旧"', 'tags:"m7"', 'grams:"无此"']
 
 
-def _store(tmp_path) -> Store:
+def _store(tmp_path, passages: int = 0, *, words: str = "", measures: int = 3) -> Store:
+    """A store of one document with `passages` passages of TEXTS, tagged m0..m(measures-1) in turn."""
     store = Store(tmp_path)
     with store.write() as db:
         db.execute("INSERT INTO documents (id, filename, format, region) VALUES ('d1', 'a.pdf', 'pdf', '璧山区')")
+        for i in range(1, passages + 1):
+            _write(store, i, TEXTS[i % len(TEXTS)], words, f"m{i % measures}")
     return store
 
 
@@ -91,17 +95,13 @@ def test_a_one_term_count_is_exact_after_writes_rewrites_and_deletes_folded_or_n
 
 
 def test_the_newest_window_of_a_broad_match_is_the_same_whichever_plan_reads_it(tmp_path):
-    store = _store(tmp_path)
-    with store.write():
-        for i in range(1, 41):
-            _write(store, i, TEXTS[i % len(TEXTS)], "", f"m{i % 3}")
+    store = _store(tmp_path, 40)
     db = store.db
-    rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
     for expr in ('grams:"增长"', 'grams:"同比 比增 增长"', 'tags:"m1"'):
         match = query(db, expr)
         total = fts.count(db, match)
-        planned = fts.newest(db, match, 5, rank=rank, with_tags=True)
-        walked = fts.newest(db, match, 5, rank=rank, total=total, with_tags=True)  # total² ≥ 5 × 40: a walk
+        planned = fts.newest(db, match, 5, rank=RANK, with_tags=True)
+        walked = fts.newest(db, match, 5, rank=RANK, total=total, with_tags=True)  # total² ≥ 5 × 40: a walk
         assert walked == planned
         assert [r[0] for r in walked] == sorted((r[0] for r in walked), reverse=True)
         assert len(walked) == min(5, total) and all(t and t.startswith("m") for _, _, t in walked)
@@ -115,10 +115,7 @@ def test_a_broad_phrase_asked_for_is_counted_as_passages_come_and_go(tmp_path, m
 
     monkeypatch.setattr(fts, "WATCH_FROM", 3)
     monkeypatch.setattr(fts, "MAX_WATCHED", 2)
-    store = _store(tmp_path)
-    with store.write():
-        for i in range(1, 25):
-            _write(store, i, TEXTS[i % len(TEXTS)], "", f"m{i % 4}")
+    store = _store(tmp_path, 24, measures=4)
     db = store.db
     phrases = ['grams:"同比 比增 增长"', 'grams:"高新 新技 技术"', '(grams:"企业") AND (tags:"m1")',
                'grams:"增长" OR grams:"农田"']
@@ -153,10 +150,7 @@ def test_a_broad_phrase_asked_for_is_counted_as_passages_come_and_go(tmp_path, m
 
 @pytest.mark.skipif(not PG.startswith("postgresql"), reason="needs JILI_DATABASE_URL=postgresql://…")
 def test_a_store_made_before_the_term_counts_gains_them_on_opening_and_a_truncate_empties_them(tmp_path):
-    store = _store(tmp_path)
-    with store.write():
-        for i in range(1, 21):
-            _write(store, i, TEXTS[i % len(TEXTS)], "企业", f"m{i % 4}")
+    store = _store(tmp_path, 20, words="企业", measures=4)
     with store.write() as db:  # the store as pg004 left it: no term counts, no triggers
         for event in ("inserted", "deleted", "updated", "truncated"):
             db.execute(f"DROP TRIGGER fts_terms_{event} ON passages_fts")
@@ -174,19 +168,15 @@ def test_a_store_made_before_the_term_counts_gains_them_on_opening_and_a_truncat
 
 
 def test_the_matches_of_a_selective_search_come_whole_or_not_at_all(tmp_path, monkeypatch):
-    store = _store(tmp_path)
-    with store.write():
-        for i in range(1, 31):
-            _write(store, i, TEXTS[i % len(TEXTS)], "", f"m{i % 3}")
+    store = _store(tmp_path, 30)
     db = store.db
-    rank = "bm25(passages_fts, 1.0, 2.0, 0.0)"
     for expr in ('grams:"农田"', 'grams:"同比 比增 增长"', '(grams:"企业") AND (tags:"m1")', 'grams:"无此"'):
         match = query(db, expr)
-        found = fts.few(db, match, 20, rank=rank)
+        found = fts.few(db, match, 20, rank=RANK)
         every = sorted(r["rowid"] for r in db.query(f"SELECT rowid {MATCH_FROM}", [match]))
         assert found is not None and sorted(f[0] for f in found) == every, expr
         assert all(t and t.startswith("m") for _, _, t in found)
-        assert fts.few(db, match, len(every) - 1, rank=rank) is None or not every
+        assert fts.few(db, match, len(every) - 1, rank=RANK) is None or not every
     monkeypatch.setattr(fts, "FEW_BOUND", 3)  # PostgreSQL: terms in more passages than this are not read
     broad = query(db, 'grams:"同比 比增 增长"')
     assert (fts.few(db, broad, 20) is None) == (store.dialect == "postgresql")
